@@ -1,0 +1,110 @@
+"""The command line (SPEC section 6). Thin: parse arguments, call the package, map errors to
+exit codes (0 success, 1 internal error, 2 invalid input, 3 infeasible, 4 no plan in time)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import InputError, IntervetError
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_PLAN = 0, 1, 2, 3, 4
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own exit code is 2 as well
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_INPUT)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="intervet-plan",
+                description="Plan learning mobilities: validate cases, solve scenarios, report.")
+    p.add_argument("--version", action="version", version=f"intervet-plan {__version__}")
+    p.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    v = sub.add_parser("validate", help="check a case folder or workbook; print every problem")
+    v.add_argument("case", help="case folder (case.yaml + CSV tables) or .xlsx workbook")
+
+    r = sub.add_parser("run", help="solve a scenario and write its outputs")
+    r.add_argument("scenario", help="scenario YAML file")
+    r.add_argument("--out", help="output folder (default reports/<scenario name>)")
+    r.add_argument("--no-report", action="store_true", help="skip the notebook report")
+    r.add_argument("--solver", choices=("highs", "cbc"), help="override the scenario's solver")
+    r.add_argument("--time-limit", type=float, metavar="S", help="seconds per solve")
+    r.add_argument("--force", action="store_true",
+                   help="replace an existing output folder instead of moving it aside")
+
+    g = sub.add_parser("generate", help="write a synthetic case K times the INTERVET size")
+    g.add_argument("out_dir", help="output folder (or .xlsx file with --xlsx)")
+    g.add_argument("--scale", type=int, default=1, help="size factor K (default 1)")
+    g.add_argument("--seed", type=int, default=None, help="random seed (default 2019)")
+    g.add_argument("--xlsx", action="store_true", help="write one workbook instead of CSV files")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except IntervetError as e:
+        print(str(e), file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERNAL
+    except Exception as e:  # an internal error: say so plainly, keep the trace for --debug
+        if args.debug or os.environ.get("INTERVET_DEBUG"):
+            traceback.print_exc()
+        print(f"internal error: {type(e).__name__}: {e}\n"
+              "This is a bug in intervet-plan; rerun with --debug and report the trace.",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .case import load_case
+    from .describe import describe_case
+
+    case = load_case(args.case)
+    print(describe_case(case))
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .case import load_case
+    from .describe import describe_case
+    from .scenario import check_against_case, load_scenario
+
+    scenario = load_scenario(args.scenario)
+    case = load_case(scenario.case_path)
+    problems = check_against_case(scenario, case)
+    if problems:
+        raise InputError(problems, f"scenario {args.scenario}")
+    print(describe_case(case))
+    return EXIT_OK
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from .generate import DEFAULT_SEED, generate_case
+
+    if args.scale < 1:
+        raise InputError("--scale must be 1 or more", "arguments")
+    out = generate_case(Path(args.out_dir), scale=args.scale,
+                        seed=DEFAULT_SEED if args.seed is None else args.seed, xlsx=args.xlsx)
+    print(f"wrote {out}")
+    return EXIT_OK
+
+
+_COMMANDS = {"validate": _validate, "run": _run, "generate": _generate}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,441 @@
+"""The scenario file (SPEC section 4): a strict, typed model.
+
+Unknown keys are refused with the nearest valid key as a suggestion; target filters accept
+only the attributes of SPEC 3.3; paths are resolved relative to the scenario file. YAML is
+read with the safe loader: scenario content is data, never code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError, Problem
+from .io import load_yaml_with_lines, yaml_line
+
+LEVELS = ("placements", "stability", "targets", "priority", "preferences", "cost")
+SOLVERS = ("highs", "cbc")
+MATCH_ATTRIBUTES = ("gender", "fewer_opportunities", "country", "sector", "org_id")
+SCOPE_ATTRIBUTES = ("participant_type", "activity_id", "direction")
+TOP_KEYS = ("name", "case", "budget_eur", "quotas", "targets", "blackouts", "previous_plan",
+            "as_of", "objective", "tolerances", "solver")
+QUOTA_KEYS = ("quota", "quota_min")
+TARGET_KEYS = ("name", "share_of", "count_of", "for_each", "among", "min", "max", "hard", "weight")
+BLACKOUT_KEYS = ("from", "to", "countries")
+SOLVER_KEYS = ("name", "time_limit_s", "mip_gap", "threads", "seed")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A share or count over placements (SPEC 3.3). ``match`` and ``among`` map an attribute
+    to the accepted values (several keys: all must match)."""
+
+    name: str
+    kind: str  # "share" or "count"
+    match: Mapping[str, frozenset[object]]
+    among: Mapping[str, frozenset[object]] = field(default_factory=dict)
+    min: float | None = None
+    max: float | None = None
+    hard: bool = False
+    weight: float = 1.0
+    for_each: str | None = None  # expanded per value by the model
+
+
+@dataclass(frozen=True)
+class Blackout:
+    start: dt.date
+    end: dt.date
+    countries: frozenset[str] | None = None  # None: everywhere
+
+
+@dataclass(frozen=True)
+class SolverSettings:
+    name: str = "highs"
+    time_limit_s: float | None = None
+    mip_gap: float = 0.0
+    threads: int = 1
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    case_path: Path
+    path: Path | None = None
+    budget_eur: float | None = None
+    quotas: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    targets: tuple[Target, ...] = ()
+    blackouts: tuple[Blackout, ...] = ()
+    previous_plan: Path | None = None
+    as_of: dt.date | None = None
+    objective: tuple[str, ...] = LEVELS
+    tolerances: Mapping[str, float] = field(default_factory=dict)
+    solver: SolverSettings = field(default_factory=SolverSettings)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and check a scenario file; raise :class:`InputError` listing every problem."""
+    p = Path(path)
+    label = str(path)
+    if not p.is_file():
+        raise InputError(Problem(label, None, None, "scenario file not found"), "scenario")
+    try:
+        text = p.read_bytes().decode("utf-8-sig")
+    except (UnicodeDecodeError, OSError):
+        raise InputError(Problem(label, None, None, "is not a UTF-8 text file"), "scenario") \
+            from None
+    problems: list[Problem] = []
+    data, _ = load_yaml_with_lines(text, label, problems)
+    if problems:
+        raise InputError(problems, "scenario")
+    if not isinstance(data, dict):
+        raise InputError(Problem(label, 1, None, "must be a mapping with at least name and case"),
+                         "scenario")
+    return parse_scenario(data, base=p.parent, label=label, path=p)
+
+
+def parse_scenario(data: Mapping[str, object], base: Path = Path("."), label: str = "scenario",
+                   path: Path | None = None) -> Scenario:
+    """Check a scenario given as a mapping (as read from YAML)."""
+    r = _Reader(label)
+    r.keys(data, TOP_KEYS, "")
+    name = r.ident(data, "name", "", required=True)
+    case = r.text(data, "case", "", required=True)
+    kw: dict[str, object] = {}
+    if "budget_eur" in data:
+        b = r.number(data, "budget_eur", "")
+        if b is not None and b <= 0:
+            r.add(data, "budget_eur", "budget_eur", f"'{b:g}' must be greater than 0")
+        kw["budget_eur"] = b
+    if "quotas" in data:
+        kw["quotas"] = r.quotas(data["quotas"], data)
+    if "targets" in data:
+        kw["targets"] = r.targets(data["targets"], data)
+    if "blackouts" in data:
+        kw["blackouts"] = r.blackouts(data["blackouts"], data)
+    if data.get("previous_plan") is not None:
+        pp = r.text(data, "previous_plan", "")
+        if pp:
+            kw["previous_plan"] = (base / pp).resolve()
+            if not kw["previous_plan"].is_file():  # type: ignore[union-attr]
+                r.add(data, "previous_plan", "previous_plan",
+                      f"'{pp}' not found (looked for {kw['previous_plan']})")
+    if "as_of" in data:
+        kw["as_of"] = r.date(data, "as_of", "")
+    if "previous_plan" in kw and kw.get("as_of") is None:
+        r.add(data, "previous_plan", "as_of", "a re-plan needs as_of: the re-plan date")
+    if "objective" in data:
+        kw["objective"] = r.objective(data["objective"], data)
+    if "tolerances" in data:
+        kw["tolerances"] = r.tolerances(data["tolerances"], data)
+    if "solver" in data:
+        kw["solver"] = r.solver(data["solver"], data)
+    if r.problems:
+        raise InputError(r.problems, f"scenario {label}")
+    case_path = (base / str(case)).resolve()
+    return Scenario(name=str(name), case_path=case_path, path=path, **kw)  # type: ignore[arg-type]
+
+
+def suggest(key: str, valid: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(str(key), valid, n=1, cutoff=0.5)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return f"valid keys: {', '.join(valid)}"
+
+
+class _Reader:
+    """Collects every problem of a scenario with the YAML line and the key path."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.problems: list[Problem] = []
+
+    def add(self, mapping: object, key: object, path: str, message: str) -> None:
+        self.problems.append(Problem(self.label, yaml_line(mapping, key), path or None, message))
+
+    def keys(self, m: Mapping[str, object], valid: tuple[str, ...], prefix: str) -> None:
+        for k in m:
+            if k not in valid:
+                self.add(m, k, f"{prefix}{k}", f"unknown key; {suggest(str(k), valid)}")
+
+    def _get(self, m: Mapping[str, object], key: str, path: str, required: bool) -> object:
+        v = m.get(key)
+        if v is None and required:
+            self.problems.append(Problem(self.label, None, f"{path}{key}",
+                                         "is required; add it"))
+        return v
+
+    def text(self, m: Mapping[str, object], key: str, path: str,
+             required: bool = False) -> str | None:
+        v = self._get(m, key, path, required)
+        if v is None:
+            return None
+        if not isinstance(v, str | int | float) or isinstance(v, bool):
+            self.add(m, key, f"{path}{key}", f"'{v}' must be text")
+            return None
+        return str(v)
+
+    def ident(self, m: Mapping[str, object], key: str, path: str,
+              required: bool = False) -> str | None:
+        from .case import ID_RE
+
+        v = self.text(m, key, path, required)
+        if v is not None and not ID_RE.match(v):
+            self.add(m, key, f"{path}{key}",
+                     f"'{v}' is not a valid identifier (letters, digits, _ . - only)")
+        return v
+
+    def number(self, m: Mapping[str, object], key: str, path: str, lo: float | None = None,
+               hi: float | None = None) -> float | None:
+        v = m.get(key)
+        if v is None:
+            return None
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            self.add(m, key, f"{path}{key}", f"'{v}' is not a number")
+            return None
+        if lo is not None and v < lo or hi is not None and v > hi:
+            rng = f"{lo:g}..{hi:g}" if hi is not None else f"{lo:g} or more"
+            self.add(m, key, f"{path}{key}", f"'{v}' must be {rng}")
+            return None
+        return float(v)
+
+    def integer(self, m: Mapping[str, object], key: str, path: str, lo: int = 0) -> int | None:
+        v = m.get(key)
+        if v is None:
+            return None
+        if isinstance(v, bool) or not isinstance(v, int | float) or not float(v).is_integer():
+            self.add(m, key, f"{path}{key}", f"'{v}' is not a whole number")
+            return None
+        if v < lo:
+            self.add(m, key, f"{path}{key}", f"'{v}' must be {lo} or more")
+            return None
+        return int(v)
+
+    def date(self, m: Mapping[str, object], key: str, path: str) -> dt.date | None:
+        v = m.get(key)
+        if isinstance(v, dt.datetime):
+            return v.date()
+        if isinstance(v, dt.date):
+            return v
+        try:
+            return dt.date.fromisoformat(str(v))
+        except ValueError:
+            self.add(m, key, f"{path}{key}", f"'{v}' is not a date in the form YYYY-MM-DD")
+            return None
+
+    def boolean(self, m: Mapping[str, object], key: str, path: str, default: bool) -> bool:
+        v = m.get(key)
+        if v is None:
+            return default
+        if isinstance(v, bool):
+            return v
+        self.add(m, key, f"{path}{key}", f"'{v}' is not true or false")
+        return default
+
+    def mapping(self, v: object, parent: object, key: object, path: str) -> Mapping | None:
+        if not isinstance(v, dict):
+            self.add(parent, key, path, "must be a mapping of key: value")
+            return None
+        return v
+
+    def sequence(self, v: object, parent: object, key: object, path: str) -> list | None:
+        if not isinstance(v, list):
+            self.add(parent, key, path, "must be a list")
+            return None
+        return v
+
+    # --- sections
+    def quotas(self, v: object, parent: object) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        m = self.mapping(v, parent, "quotas", "quotas")
+        for act, spec in (m or {}).items():
+            path = f"quotas.{act}."
+            s = self.mapping(spec, m, act, path[:-1])
+            if s is None:
+                continue
+            self.keys(s, QUOTA_KEYS, path)
+            q = {k: self.integer(s, k, path) for k in QUOTA_KEYS if k in s}
+            out[str(act)] = {k: x for k, x in q.items() if x is not None}
+            if q.get("quota") is not None and q.get("quota_min") is not None \
+                    and q["quota_min"] > q["quota"]:  # type: ignore[operator]
+                self.add(s, "quota_min", f"{path}quota_min",
+                         f"'{q['quota_min']}' is greater than quota {q['quota']}")
+        return out
+
+    def _filter(self, v: object, parent: object, key: str, path: str,
+                valid: tuple[str, ...]) -> dict[str, frozenset[object]]:
+        m = self.mapping(v, parent, key, path)
+        out: dict[str, frozenset[object]] = {}
+        for attr, val in (m or {}).items():
+            if attr not in valid:
+                self.add(m, attr, f"{path}.{attr}",
+                         f"is not a filter attribute; {suggest(str(attr), valid)} "
+                         f"(allowed: {', '.join(valid)})")
+                continue
+            vals = val if isinstance(val, list) else [val]
+            if not vals or any(isinstance(x, dict | list) or x is None for x in vals):
+                self.add(m, attr, f"{path}.{attr}", "must be a value or a list of values")
+                continue
+            if attr == "fewer_opportunities" and not all(isinstance(x, bool) for x in vals):
+                self.add(m, attr, f"{path}.{attr}", f"'{val}' is not true or false")
+                continue
+            if attr == "gender" and not set(map(str, vals)) <= {"F", "M", "X"}:
+                self.add(m, attr, f"{path}.{attr}", f"'{val}' is not one of F, M, X")
+                continue
+            if attr == "participant_type" and not set(map(str, vals)) <= {"learner", "staff"}:
+                self.add(m, attr, f"{path}.{attr}", f"'{val}' is not one of learner, staff")
+                continue
+            if attr == "direction" and not set(map(str, vals)) <= {"WB_TO_EU", "EU_TO_WB"}:
+                self.add(m, attr, f"{path}.{attr}", f"'{val}' is not one of WB_TO_EU, EU_TO_WB")
+                continue
+            out[str(attr)] = frozenset(x if isinstance(x, bool) else str(x) for x in vals)
+        return out
+
+    def targets(self, v: object, parent: object) -> tuple[Target, ...]:
+        seq = self.sequence(v, parent, "targets", "targets")
+        out: list[Target] = []
+        names: set[str] = set()
+        for i, t in enumerate(seq or []):
+            path = f"targets[{i}]"
+            m = self.mapping(t, seq, i, path)
+            if m is None:
+                continue
+            self.keys(m, TARGET_KEYS, f"{path}.")
+            name = self.ident(m, "name", f"{path}.", required=True)
+            if name in names:
+                self.add(m, "name", f"{path}.name", f"'{name}' is used by another target")
+            names.add(str(name))
+            kinds = [k for k in ("share_of", "count_of", "for_each") if k in m]
+            if len(kinds) != 1:
+                self.problems.append(Problem(
+                    self.label, yaml_line(seq, i) or yaml_line(m, "name"), path,
+                    "give exactly one of share_of, count_of or for_each"))
+                continue
+            kind = kinds[0]
+            match: dict[str, frozenset[object]] = {}
+            for_each = None
+            if kind == "for_each":
+                fe = m["for_each"]
+                if fe not in MATCH_ATTRIBUTES:
+                    self.add(m, "for_each", f"{path}.for_each",
+                             f"'{fe}' is not a filter attribute; "
+                             f"{suggest(str(fe), MATCH_ATTRIBUTES)}")
+                    continue
+                for_each = str(fe)
+            else:
+                match = self._filter(m[kind], m, kind, f"{path}.{kind}", MATCH_ATTRIBUTES)
+            among = self._filter(m["among"], m, "among", f"{path}.among", SCOPE_ATTRIBUTES) \
+                if "among" in m else {}
+            is_count = kind == "count_of"
+            hi = None if is_count else 1.0
+            lo_v = self.number(m, "min", f"{path}.", 0.0, hi)
+            hi_v = self.number(m, "max", f"{path}.", 0.0, hi)
+            if lo_v is None and hi_v is None and "min" not in m and "max" not in m:
+                self.add(m, "name", path, "give min, max or both")
+            if lo_v is not None and hi_v is not None and lo_v > hi_v:
+                self.add(m, "max", f"{path}.max", f"'{hi_v:g}' is below min {lo_v:g}")
+            hard = self.boolean(m, "hard", f"{path}.", False)
+            weight = self.number(m, "weight", f"{path}.", 0.0)
+            out.append(Target(name=str(name), kind="count" if is_count else "share",
+                              match=match, among=among, min=lo_v, max=hi_v, hard=hard,
+                              weight=1.0 if weight is None else weight, for_each=for_each))
+        return tuple(out)
+
+    def blackouts(self, v: object, parent: object) -> tuple[Blackout, ...]:
+        seq = self.sequence(v, parent, "blackouts", "blackouts")
+        out = []
+        for i, b in enumerate(seq or []):
+            path = f"blackouts[{i}]"
+            m = self.mapping(b, seq, i, path)
+            if m is None:
+                continue
+            self.keys(m, BLACKOUT_KEYS, f"{path}.")
+            missing = [k for k in ("from", "to") if k not in m]
+            if missing:
+                self.problems.append(Problem(self.label, yaml_line(seq, i), path,
+                                             f"needs {' and '.join(missing)}"))
+                continue
+            lo, hi = self.date(m, "from", f"{path}."), self.date(m, "to", f"{path}.")
+            if lo and hi and lo > hi:
+                self.add(m, "to", f"{path}.to", f"'{hi}' is before from {lo}")
+            countries = None
+            if m.get("countries") is not None:
+                cs = m["countries"] if isinstance(m["countries"], list) else [m["countries"]]
+                from .case import COUNTRY_RE
+
+                bad = [c for c in cs if not COUNTRY_RE.match(str(c))]
+                if bad or not cs:
+                    self.add(m, "countries", f"{path}.countries",
+                             f"'{bad[0] if bad else cs}' is not a two-letter country code")
+                countries = frozenset(str(c) for c in cs)
+            if lo and hi:
+                out.append(Blackout(lo, hi, countries))
+        return tuple(out)
+
+    def objective(self, v: object, parent: object) -> tuple[str, ...]:
+        seq = self.sequence(v, parent, "objective", "objective") or []
+        out: list[str] = []
+        for x in seq:
+            if x not in LEVELS:
+                self.add(parent, "objective", "objective",
+                         f"'{x}' is not an objective level; {suggest(str(x), LEVELS)}")
+            elif x in out:
+                self.add(parent, "objective", "objective", f"'{x}' is listed twice")
+            else:
+                out.append(str(x))
+        if seq and not out:
+            self.add(parent, "objective", "objective", "lists no objective level")
+        return tuple(out)
+
+    def tolerances(self, v: object, parent: object) -> dict[str, float]:
+        m = self.mapping(v, parent, "tolerances", "tolerances") or {}
+        self.keys(m, LEVELS, "tolerances.")
+        out = {}
+        for k in m:
+            if k in LEVELS:
+                x = self.number(m, k, "tolerances.", 0.0)
+                if x is not None:
+                    out[str(k)] = x
+        return out
+
+    def solver(self, v: object, parent: object) -> SolverSettings:
+        m = self.mapping(v, parent, "solver", "solver") or {}
+        self.keys(m, SOLVER_KEYS, "solver.")
+        name = str(m.get("name", "highs")).lower()
+        if name not in SOLVERS:
+            self.add(m, "name", "solver.name", f"'{m.get('name')}' is not one of highs, cbc")
+            name = "highs"
+        tl = self.number(m, "time_limit_s", "solver.", 0.0)
+        gap = self.number(m, "mip_gap", "solver.", 0.0, 1.0)
+        threads = self.integer(m, "threads", "solver.", 1)
+        seed = self.integer(m, "seed", "solver.", 0)
+        return SolverSettings(name=name, time_limit_s=tl, mip_gap=gap or 0.0,
+                              threads=threads or 1, seed=seed or 0)
+
+
+def check_against_case(scenario: Scenario, case: object) -> list[Problem]:
+    """Rules that need the case: quota overrides and target scopes name real activities,
+    and merged quota_min <= quota."""
+    acts = case.activities  # type: ignore[attr-defined]
+    label = str(scenario.path) if scenario.path else "scenario"
+    problems: list[Problem] = []
+    for act, q in scenario.quotas.items():
+        if act not in acts.index:
+            problems.append(Problem(label, None, f"quotas.{act}",
+                                    f"'{act}' is not an activity_id of the case; "
+                                    f"{suggest(act, tuple(acts.index))}"))
+            continue
+        quota = q.get("quota", int(acts.at[act, "quota"]))
+        qmin = q.get("quota_min", int(acts.at[act, "quota_min"]))
+        if qmin > quota:
+            problems.append(Problem(label, None, f"quotas.{act}",
+                                    f"quota_min {qmin} is greater than quota {quota}"))
+    for t in scenario.targets:
+        for a in t.among.get("activity_id", ()):
+            if a not in acts.index:
+                problems.append(Problem(label, None, f"targets.{t.name}.among.activity_id",
+                                        f"'{a}' is not an activity_id of the case"))
+    return problems
