@@ -79,16 +79,21 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .case import load_case
-    from .describe import describe_case
-    from .scenario import check_against_case, load_scenario
+    import json
 
-    scenario = load_scenario(args.scenario)
-    case = load_case(scenario.case_path)
-    problems = check_against_case(scenario, case)
-    if problems:
-        raise InputError(problems, f"scenario {args.scenario}")
-    print(describe_case(case))
+    from .api import run
+    from .describe import describe_plan
+
+    plan, out = run(args.scenario, out=Path(args.out) if args.out else None, solver=args.solver,
+                    time_limit_s=args.time_limit, force=args.force)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    print(describe_plan(summary, out))
+    if plan.diagnosis is not None:
+        print("infeasible: the hard constraints cannot all hold. Smallest relaxation:")
+        for line in plan.diagnosis["summary"]:
+            print(f"  - {line}")
+        print(f"  details in {out / 'diagnosis.json'}")
+        return EXIT_INFEASIBLE
     return EXIT_OK
 
 

@@ -45,3 +45,35 @@ def describe_case(case: Case) -> str:
     if len(span):
         lines.append(f"  offers run {span.min().date()} to {span.max().date()}")
     return "\n".join(lines)
+
+
+def describe_plan(summary: dict, out: object = None) -> str:
+    """A short human summary of a run from its summary.json content."""
+    s = summary
+    lines = [f"scenario {s['scenario']} (case {s['case']}): {s['status']}"
+             + (f", gap {s['solver']['gap']:.4%}" if s["status"] == "feasible"
+                and s["solver"].get("gap") is not None else "")
+             + f" in {s['solver']['time_s']:.1f} s ({s['solver']['name']} {s['solver']['version']})"]
+    if s.get("objective"):
+        lines.append("  levels: " + ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v:,.2f}"
+                                               for k, v in s["objective"].items()
+                                               if k in s.get("objective_order", s["objective"])))
+        lines.append(f"  {'activity':<18} {'placed':>7} {'quota':>6} {'min':>5}")
+        for a, q in s["quota"].items():
+            lines.append(f"  {a:<18} {s['placed'].get(a, 0):>7} {q:>6} {s['quota_min'].get(a, 0):>5}")
+        lines.append(f"  {'total':<18} {sum(s['placed'].values()):>7} {sum(s['quota'].values()):>6}")
+        c = s["cost_eur"]
+        lines.append(f"  cost EUR {c['total']:,.2f} of budget EUR {c['budget']:,.2f} "
+                     f"({c['total'] / c['budget']:.1%}): travel {c['travel']:,.2f}, subsistence "
+                     f"{c['subsistence']:,.2f}, org support {c['org_support']:,.2f}, inclusion "
+                     f"{c['inclusion']:,.2f}, extra {c['extra']:,.2f}")
+    for t in s.get("targets", []):
+        ach = t["achieved"]
+        shown = "n/a" if ach is None else (f"{ach:.1%}" if t["min"] is None or t["min"] <= 1
+                                           and (t["max"] is None or t["max"] <= 1) else f"{ach:g}")
+        bounds = " ".join(f"{k} {t[k]:g}" for k in ("min", "max") if t[k] is not None)
+        lines.append(f"  target {t['name']}: {shown} ({bounds}, {'hard' if t['hard'] else 'soft'})"
+                     + (f", shortfall {t['shortfall']:.2f}" if t["shortfall"] > 1e-9 else ""))
+    if out is not None:
+        lines.append(f"  written to {out}")
+    return "\n".join(lines)

@@ -469,3 +469,11 @@ def atomic_folder(target: Path, force: bool = False) -> Iterator[Path]:
                 aside = target.with_name(f"{target.name}.prev-{stamp}-{n}")
             target.rename(aside)
     staging.rename(target)
+
+
+def read_table_csv(path: Path, problems: list[Problem]) -> RawTable | None:
+    """Read one CSV file (``,`` or ``;``, BOM accepted) as text cells; problems are appended."""
+    if not Path(path).is_file():
+        problems.append(Problem(str(path), None, None, "file not found"))
+        return None
+    return _read_csv(Path(path), Path(path).stem, Path(path).name, problems)

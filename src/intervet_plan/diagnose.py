@@ -1,0 +1,195 @@
+"""Why a scenario is infeasible: the smallest relaxation of the relaxable hard constraints
+(quota minimums, hard targets, budget, fixed placements) by an elastic re-solve, and a
+capacity analysis (networkx max-flow / min-cut over applicants -> offers) that names the
+bottleneck of each quota minimum that cannot be reached."""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from .model import Model
+from .solve import new_highs, to_arrays
+
+
+def diagnose(model: Model) -> dict:
+    """A JSON-ready diagnosis: ``conflicts`` (constraint, kind, amount, unit, sentence) and
+    ``capacity`` (per activity with a quota minimum: the most placements the seats and
+    eligibility allow, and the bottleneck)."""
+    capacity = capacity_analysis(model)
+    conflicts = elastic(model, capacity)
+    lines = [c["sentence"] for c in conflicts]
+    if not conflicts:
+        lines = ["the hard constraints conflict, but relaxing quota minimums, hard targets, "
+                 "the budget and fixed placements does not resolve it; check custom constraints"]
+    return {"status": "infeasible", "conflicts": conflicts, "capacity": capacity,
+            "summary": lines}
+
+
+def elastic(model: Model, capacity: list[dict] | None = None) -> list[dict]:
+    """Minimise the weighted violation of the relaxable rows; one entry per relaxed row."""
+    import highspy
+
+    arr = to_arrays(model)
+    names = list(model.problem.constraints)
+    pairs = model.pairs
+    person_eur = max(float(pairs["pair_eur"].median()) if len(pairs) else 1.0, 1.0)
+    h = new_highs()
+    h.setOptionValue("threads", 1)
+    n = len(arr.cols)
+    lower = arr.lower.copy()
+    fixed = [i for i in range(len(model.x)) if lower[i] >= 1]
+    lower[fixed] = 0.0
+    h.addVars(n, lower, arr.upper)
+    ints = np.flatnonzero(arr.integer).astype(np.int32)
+    if len(ints):
+        h.changeColsIntegrality(len(ints), ints,
+                                np.full(len(ints), highspy.HighsVarType.kInteger.value, np.uint8))
+    h.addRows(len(arr.row_lower), arr.row_lower, arr.row_upper, len(arr.index),
+              arr.starts[:-1], arr.index, arr.value)
+    slacks: list[tuple[str, str, float, int]] = []  # (row name, kind, weight, column)
+    col = n
+    soft = set(model.shortfall)
+    for r, name in enumerate(names):
+        kind = _kind(name)
+        if kind is None or name in soft:
+            continue
+        ge = math.isfinite(arr.row_lower[r]) and not math.isfinite(arr.row_upper[r])
+        weight = 1.0 / person_eur if kind == "budget" else 1.0
+        h.addCol(weight, 0.0, math.inf, 1, np.array([r], np.int32),
+                 np.array([1.0 if ge else -1.0]))
+        slacks.append((name, kind, weight, col))
+        col += 1
+    for i in fixed:
+        h.addRow(1.0, math.inf, 2, np.array([i, col], np.int32), np.array([1.0, 1.0]))
+        h.addCol(1.0, 0.0, math.inf, 0, np.array([], np.int32), np.array([], float))
+        p, o = pairs.at[i, "participant_id"], pairs.at[i, "offer_id"]
+        slacks.append((f"fixed__{p}__{o}", "fixed", 1.0, col))
+        col += 1
+    c = np.zeros(col)
+    for _, _, w, j in slacks:
+        c[j] = w
+    h.changeColsCost(col, np.arange(col, dtype=np.int32), c)
+    h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return []
+    values = np.array(h.getSolution().col_value)
+    by_activity = {c["activity_id"]: c for c in capacity or []}
+    out = []
+    for name, kind, _, j in slacks:
+        amount = float(values[j])
+        if amount <= 1e-6:
+            continue
+        out.append(_conflict(model, name, kind, amount, by_activity))
+    return out
+
+
+def _kind(name: str) -> str | None:
+    if name.startswith("quota_min__"):
+        return "quota_min"
+    if name == "budget":
+        return "budget"
+    if name.startswith("target__"):
+        return "hard_target"
+    return None
+
+
+def _conflict(model: Model, name: str, kind: str, amount: float,
+              capacity: dict[str, dict]) -> dict:
+    ctx = model.ctx
+    entry: dict[str, object] = {"constraint": name, "kind": kind}
+    if kind == "quota_min":
+        act = next(a for a in ctx.quotas.index if name == f"quota_min__{_safe(a)}")
+        short = int(math.ceil(amount - 1e-6))
+        qmin = int(ctx.quotas.at[act, "quota_min"])
+        cap = capacity.get(act)
+        why = cap["bottleneck"] if cap else "other hard constraints leave no room"
+        entry.update(activity_id=act, amount=short, unit="placements", required=qmin,
+                     sentence=f"quota_min of {act} short by {short}: {why}")
+    elif kind == "budget":
+        entry.update(amount=round(amount, 2), unit="EUR", budget_eur=ctx.budget_eur,
+                     sentence=f"budget short by EUR {amount:,.2f}: the other hard constraints "
+                              f"need EUR {ctx.budget_eur + amount:,.2f} (budget "
+                              f"EUR {ctx.budget_eur:,.2f})")
+    elif kind == "hard_target":
+        t_name, bound = name.removeprefix("target__").rsplit("__", 1)
+        target = next((t for t in ctx.targets if _safe(t.name) == t_name), None)
+        shown = target.name if target else t_name
+        value = getattr(target, bound) if target else None
+        entry.update(target=shown, bound=bound, amount=round(amount, 6), unit="persons",
+                     sentence=f"hard target {shown} ({bound} {value}) short by {amount:.2f} "
+                              "persons given the other hard constraints")
+    else:
+        entry.update(amount=1, unit="placement",
+                     sentence=f"fixed placement {name.removeprefix('fixed__').replace('__', ' in ')} "
+                              "cannot be kept with the other hard constraints")
+    return entry
+
+
+def _safe(s: object) -> str:
+    from .rules import safe
+
+    return safe(s)
+
+
+def capacity_analysis(model: Model) -> list[dict]:
+    """For each activity with a quota minimum: the maximum number of placements that
+    eligibility, seats and max_mobilities allow (max-flow source -> applicant -> offer ->
+    sink), and the bottleneck named from the minimum cut."""
+    ctx, pairs = model.ctx, model.pairs
+    offers, parts = ctx.case.offers, ctx.case.participants
+    out = []
+    for act, q in ctx.quotas.iterrows():
+        qmin = int(q["quota_min"])
+        if qmin <= 0:
+            continue
+        mine = pairs[pairs["activity_id"] == act]
+        g = nx.DiGraph()
+        g.add_node("S")
+        g.add_node("T")
+        for p in mine["participant_id"].unique():
+            g.add_edge("S", ("p", p), capacity=int(parts.at[p, "max_mobilities"]))
+        for p, o in zip(mine["participant_id"], mine["offer_id"], strict=True):
+            g.add_edge(("p", p), ("o", o), capacity=1)
+        for o in mine["offer_id"].unique():
+            g.add_edge(("o", o), "T", capacity=int(offers.at[o, "seats"]))
+        flow, (reach, _) = nx.minimum_cut(g, "S", "T") if len(mine) else (0, ({"S"}, set()))
+        flow = int(min(flow, q["quota"]))
+        seat_cut = [o for o in mine["offer_id"].unique() if ("o", o) in reach]
+        people_cut = [p for p in mine["participant_id"].unique() if ("p", p) not in reach]
+        used = offers.loc[mine["offer_id"].unique()] if len(mine) else offers.iloc[:0]
+        seats = int(used["seats"].sum())
+        entry = {"activity_id": act, "quota_min": qmin, "max_placements": flow,
+                 "eligible_applicants": int(mine["participant_id"].nunique()),
+                 "eligible_seats": seats, "short": max(qmin - flow, 0)}
+        if len(used):
+            first = pd.Timestamp(used["start_date"].min()).strftime("%Y-%m")
+            last = pd.Timestamp(used["end_date"].max()).strftime("%Y-%m")
+            period = f"between {first} and {last}"
+        else:
+            period = "in the project window"
+        if not len(mine):
+            why = "no applicant is eligible for any of its offers"
+        elif len(seat_cut) >= len(people_cut):
+            cut = offers.loc[seat_cut]
+            secs = _top_sectors(mine[mine["offer_id"].isin(seat_cut)]["participant_id"], parts)
+            why = (f"only {int(cut['seats'].sum()) if len(cut) else seats} eligible seats "
+                   f"{period}" + (f" (applicants' sectors {secs})" if secs else ""))
+        else:
+            secs = _top_sectors(pd.Series(people_cut), parts)
+            why = (f"only {len(mine['participant_id'].unique())} eligible applicants {period}"
+                   + (f" (sectors {secs})" if secs else ""))
+        entry["bottleneck"] = why
+        out.append(entry)
+    return out
+
+
+def _top_sectors(pids: pd.Series, parts: pd.DataFrame) -> str:
+    if not len(pids):
+        return ""
+    counts = parts.loc[pd.Index(pids).unique(), "sector"].value_counts().head(3)
+    return ", ".join(f"{s} {n}" for s, n in counts.items())

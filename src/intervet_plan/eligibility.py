@@ -1,0 +1,192 @@
+"""Which (participant, offer) pairs may be chosen (SPEC 3.1), and why not.
+
+Each rule is one vectorised predicate over a frame of pairs. The same predicates generate
+the model's sparse candidate pairs and explain, for any excluded pair, the first rule that
+excluded it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .case import Case
+from .scenario import Blackout
+
+# Rule names in SPEC order; the first failing one is *the* reason a pair is excluded.
+RULES: dict[str, str] = {
+    "activity": "the participant did not apply for the offer's activity",
+    "sector": "the offer does not accept the participant's sector",
+    "languages": "the offer's working languages are not among the participant's",
+    "availability": "the offer's dates are outside the participant's availability",
+    "graduation": "the offer is not within 365 days after graduation",
+    "blackout": "the offer overlaps a blackout period",
+    "as_of": "the offer starts before the re-plan date",
+}
+
+
+@dataclass(frozen=True)
+class Window:
+    """Scenario settings that eligibility depends on."""
+
+    blackouts: tuple[Blackout, ...] = ()
+    as_of: dt.date | None = None
+
+
+def _pairs_frame(case: Case, p_pos: np.ndarray, o_pos: np.ndarray) -> pd.DataFrame:
+    """Participant and offer attributes side by side, one row per pair (by row position)."""
+    p, o = case.participants, case.offers
+    return pd.DataFrame({
+        "participant_id": p.index.to_numpy()[p_pos],
+        "offer_id": o.index.to_numpy()[o_pos],
+        "p_activities": p["activities"].to_numpy()[p_pos],
+        "activity_id": o["activity_id"].to_numpy()[o_pos],
+        "sector": p["sector"].to_numpy()[p_pos],
+        "o_sectors": o["sectors"].to_numpy()[o_pos],
+        "p_languages": p["languages"].to_numpy()[p_pos],
+        "o_languages": o["languages"].to_numpy()[o_pos],
+        "available_from": p["available_from"].to_numpy()[p_pos],
+        "available_to": p["available_to"].to_numpy()[p_pos],
+        "graduation_date": p["graduation_date"].to_numpy()[p_pos],
+        "start_date": o["start_date"].to_numpy()[o_pos],
+        "end_date": o["end_date"].to_numpy()[o_pos],
+        "sending_country": p["country"].to_numpy()[p_pos],
+        "host_country": o["host_country"].to_numpy()[o_pos],
+    })
+
+
+def _activity(f: pd.DataFrame, w: Window) -> np.ndarray:
+    return np.fromiter((a in acts for a, acts in zip(f["activity_id"], f["p_activities"],
+                                                     strict=True)), bool, len(f))
+
+
+def _sector(f: pd.DataFrame, w: Window) -> np.ndarray:
+    return np.fromiter((secs is None or s in secs for s, secs in zip(f["sector"], f["o_sectors"],
+                                                                     strict=True)), bool, len(f))
+
+
+def _languages(f: pd.DataFrame, w: Window) -> np.ndarray:
+    return np.fromiter((not ol or not set(ol).isdisjoint(pl)
+                        for pl, ol in zip(f["p_languages"], f["o_languages"], strict=True)),
+                       bool, len(f))
+
+
+def _availability(f: pd.DataFrame, w: Window) -> np.ndarray:
+    return ((f["available_from"] <= f["start_date"]) & (f["end_date"] <= f["available_to"])).to_numpy()
+
+
+def _graduation(f: pd.DataFrame, w: Window) -> np.ndarray:
+    g = f["graduation_date"]
+    ok = (f["start_date"] >= g) & (f["end_date"] <= g + pd.Timedelta(days=365))
+    return (g.isna() | ok).to_numpy()
+
+
+def _blackout(f: pd.DataFrame, w: Window) -> np.ndarray:
+    ok = np.ones(len(f), bool)
+    for b in w.blackouts:
+        hit = (f["start_date"] <= pd.Timestamp(b.end)) & (f["end_date"] >= pd.Timestamp(b.start))
+        if b.countries is not None:
+            c = list(b.countries)
+            hit &= f["host_country"].isin(c) | f["sending_country"].isin(c)
+        ok &= ~hit.to_numpy()
+    return ok
+
+
+def _as_of(f: pd.DataFrame, w: Window) -> np.ndarray:
+    if w.as_of is None:
+        return np.ones(len(f), bool)
+    return (f["start_date"] >= pd.Timestamp(w.as_of)).to_numpy()
+
+
+PREDICATES: dict[str, Callable[[pd.DataFrame, Window], np.ndarray]] = {
+    "activity": _activity,
+    "sector": _sector,
+    "languages": _languages,
+    "availability": _availability,
+    "graduation": _graduation,
+    "blackout": _blackout,
+    "as_of": _as_of,
+}
+
+
+def first_failing_rule(f: pd.DataFrame, window: Window) -> np.ndarray:
+    """For each pair of a frame made by :func:`_pairs_frame`: the first rule it breaks, or
+    ``None`` when the pair is eligible."""
+    reason = np.full(len(f), None, dtype=object)
+    open_ = np.ones(len(f), bool)
+    for name, pred in PREDICATES.items():
+        if not open_.any():
+            break
+        sub = f[open_]
+        fail = ~pred(sub, window)
+        idx = np.flatnonzero(open_)[fail]
+        reason[idx] = name
+        open_[idx] = False
+    return reason
+
+
+def explain(case: Case, window: Window, participant_ids: Iterable[str] | None = None,
+            offer_ids: Iterable[str] | None = None) -> pd.DataFrame:
+    """Every (participant, offer) pair of the given participants and offers (default: all)
+    with ``rule``, the first rule that excludes it (empty when eligible)."""
+    p_idx = case.participants.index
+    o_idx = case.offers.index
+    pp = np.arange(len(p_idx)) if participant_ids is None else p_idx.get_indexer(list(participant_ids))
+    oo = np.arange(len(o_idx)) if offer_ids is None else o_idx.get_indexer(list(offer_ids))
+    if (pp < 0).any() or (oo < 0).any():
+        raise KeyError("unknown participant_id or offer_id")
+    p_pos, o_pos = np.repeat(pp, len(oo)), np.tile(oo, len(pp))
+    f = _pairs_frame(case, p_pos, o_pos)
+    f["rule"] = first_failing_rule(f, window)
+    return f[["participant_id", "offer_id", "activity_id", "start_date", "end_date", "rule"]]
+
+
+def exclusion_counts(case: Case, window: Window, participant_ids: Iterable[str]) -> pd.DataFrame:
+    """For each given participant: how many offers each rule excluded (rules as columns)."""
+    ids = list(participant_ids)
+    if not ids:
+        return pd.DataFrame(columns=list(RULES), dtype=int)
+    ex = explain(case, window, ids)
+    ex = ex[ex["rule"].notna()]
+    counts = pd.crosstab(ex["participant_id"], ex["rule"])
+    return counts.reindex(index=ids, columns=list(RULES), fill_value=0).fillna(0).astype(int)
+
+
+def candidate_pairs(case: Case, window: Window) -> pd.DataFrame:
+    """All eligible pairs, generated sparsely: each participant's applied activities are joined
+    to that activity's offers whose start date falls in the availability window (found by
+    binary search), then rules 2-7 filter them. Sorted by participant_id, offer_id."""
+    parts, offers = case.participants, case.offers
+    p_rows, o_rows = [], []
+    applied = parts["activities"].explode().dropna()
+    p_pos_of = pd.Series(np.arange(len(parts)), index=parts.index)
+    for act, members in applied.groupby(applied, sort=True):
+        o_pos = np.flatnonzero(offers["activity_id"].to_numpy() == act)
+        if not len(o_pos):
+            continue
+        starts = offers["start_date"].to_numpy()[o_pos]
+        order = np.argsort(starts, kind="stable")
+        o_pos, starts = o_pos[order], starts[order]
+        pp = p_pos_of.loc[members.index.unique()].to_numpy()
+        lo = np.searchsorted(starts, parts["available_from"].to_numpy()[pp], side="left")
+        hi = np.searchsorted(starts, parts["available_to"].to_numpy()[pp], side="right")
+        n = np.maximum(hi - lo, 0)
+        rep_p = np.repeat(pp, n)
+        offs = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n) + np.repeat(lo, n)
+        p_rows.append(rep_p)
+        o_rows.append(o_pos[offs])
+    if not p_rows:
+        return _pairs_frame(case, np.array([], int), np.array([], int)).iloc[:0]
+    f = _pairs_frame(case, np.concatenate(p_rows), np.concatenate(o_rows))
+    keep = np.ones(len(f), bool)
+    for name, pred in PREDICATES.items():
+        if name == "activity":  # holds by construction
+            continue
+        keep &= pred(f, window)
+    f = f[keep].sort_values(["participant_id", "offer_id"], kind="stable").reset_index(drop=True)
+    return f[["participant_id", "offer_id", "activity_id", "start_date", "end_date",
+              "sending_country", "host_country"]]

@@ -1,0 +1,148 @@
+"""Assemble rules, targets and objective levels into a PuLP problem (SPEC 3).
+
+One binary variable per candidate pair (participant, offer). Constraints come from the rule
+generators of ``rules.py`` and are named after the spec (``seats__OFF123``). Objective
+levels are kept as separate expressions; ``solve.py`` optimises them in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from .context import Context
+from .eligibility import candidate_pairs
+from .rules import GE, LE, Row, all_rows, placement_frame, safe
+
+MAXIMISE, MINIMISE = 1, -1
+LEVEL_SENSE = {"placements": MAXIMISE, "stability": MINIMISE, "targets": MINIMISE,
+               "priority": MAXIMISE, "preferences": MAXIMISE, "cost": MINIMISE}
+
+
+@dataclass
+class Model:
+    """The PuLP problem with its variables and objective levels.
+
+    ``pairs`` holds one row per candidate placement; ``x[i]`` is its binary variable.
+    ``levels`` maps a level name to its expression (constants included, e.g. stability).
+    Analysts may add constraints to ``problem`` (see :meth:`add_constraint`) before solving.
+    """
+
+    ctx: Context
+    pairs: pd.DataFrame
+    x: list[pulp.LpVariable]
+    problem: pulp.LpProblem
+    rows: list[Row]
+    levels: dict[str, pulp.LpAffineExpression]
+    shortfall: dict[str, pulp.LpVariable] = field(default_factory=dict)
+    custom: list[str] = field(default_factory=list)
+
+    def var(self, participant_id: str, offer_id: str) -> pulp.LpVariable:
+        """The variable of one pair (KeyError when the pair is not a candidate)."""
+        hit = np.flatnonzero((self.pairs["participant_id"].to_numpy() == participant_id)
+                             & (self.pairs["offer_id"].to_numpy() == offer_id))
+        if not len(hit):
+            raise KeyError(f"({participant_id}, {offer_id}) is not a candidate pair")
+        return self.x[int(hit[0])]
+
+    def expr(self, mask: pd.Series | np.ndarray, coef: np.ndarray | float = 1.0
+             ) -> pulp.LpAffineExpression:
+        """sum(coef * x) over the pairs selected by a boolean mask over ``pairs``.
+
+        >>> # e.g. learners of one country at one host:
+        >>> # m.expr((m.pairs.country == "AL") & (m.pairs.host_id == "INCOMA"))
+        """
+        idx = np.flatnonzero(np.asarray(mask))
+        c = np.broadcast_to(np.asarray(coef, float), (len(self.pairs),))[idx]
+        return pulp.LpAffineExpression(zip([self.x[i] for i in idx], c.tolist(), strict=True))
+
+    def add_constraint(self, constraint: pulp.LpConstraint, name: str) -> None:
+        """Add a named custom constraint; it is kept through every objective level."""
+        name = safe(name)
+        self.problem.addConstraint(constraint, name)
+        self.custom.append(name)
+
+
+def _affine(x: list[pulp.LpVariable], idx: np.ndarray, coef: np.ndarray) -> pulp.LpAffineExpression:
+    return pulp.LpAffineExpression(
+        [(x[i], c) for i, c in zip(idx.tolist(), coef.tolist(), strict=True) if c != 0])
+
+
+def build_model(ctx: Context) -> Model:
+    """Candidate pairs (eligible ones plus fixed placements), their variables, every hard
+    rule and target row, and the objective levels of SPEC 3.5."""
+    cand = candidate_pairs(ctx.case, ctx.window)[["participant_id", "offer_id"]]
+    fixed = ctx.fixed.assign(fixed=True)
+    pairs = (pd.concat([cand, fixed[["participant_id", "offer_id"]]])
+             .drop_duplicates().sort_values(["participant_id", "offer_id"]).reset_index(drop=True))
+    f = placement_frame(ctx, pairs)
+    key = pd.MultiIndex.from_frame(f[["participant_id", "offer_id"]])
+    f["fixed"] = key.isin(pd.MultiIndex.from_frame(ctx.fixed[["participant_id", "offer_id"]])) \
+        if len(ctx.fixed) else False
+    f["planned"] = key.isin(pd.MultiIndex.from_frame(ctx.planned[["participant_id", "offer_id"]])) \
+        if len(ctx.planned) else False
+
+    prob = pulp.LpProblem(safe(ctx.scenario.name) or "plan", pulp.LpMaximize)
+    x = [pulp.LpVariable(f"x__{safe(p)}__{safe(o)}", 0, 1, pulp.LpBinary)
+         for p, o in zip(f["participant_id"], f["offer_id"], strict=True)]
+    for i in np.flatnonzero(f["fixed"].to_numpy()):
+        x[i].lowBound = 1  # a fixed placement of a re-plan
+
+    rows = [r for r in all_rows(ctx, f) if not r.redundant()]
+    org_expr = _org_support(ctx, f, x, prob)
+    shortfall: dict[str, pulp.LpVariable] = {}
+    target_terms: list[tuple[pulp.LpVariable, float]] = []
+    for r in rows:
+        e = _affine(x, r.idx, r.coef)
+        if r.org_support:
+            e += org_expr
+        if r.soft:
+            s = pulp.LpVariable(f"shortfall__{r.name.removeprefix('target__')}", 0)
+            shortfall[r.name] = s
+            e += s if r.sense == GE else -s
+            target_terms.append((s, float(r.about["weight"])))
+        sense = pulp.LpConstraintLE if r.sense == LE else pulp.LpConstraintGE
+        prob.addConstraint(pulp.LpConstraint(e, sense, r.name, r.rhs), r.name)
+
+    all_idx = np.arange(len(f))
+    planned = f["planned"].to_numpy()
+    levels = {
+        "placements": _affine(x, all_idx, np.ones(len(f))),
+        "stability": float(len(ctx.planned)) - _affine(x, np.flatnonzero(planned),
+                                                        np.ones(int(planned.sum()))),
+        "targets": pulp.LpAffineExpression(target_terms),
+        "priority": _affine(x, all_idx, f["priority"].to_numpy(float)),
+        "preferences": _affine(x, all_idx, f["preference_points"].to_numpy(float)),
+        "cost": _affine(x, all_idx, f["pair_eur"].to_numpy(float)) + org_expr,
+    }
+    prob.setObjective(levels[ctx.objective[0]] if ctx.objective else levels["placements"])
+    return Model(ctx, f, x, prob, rows, levels, shortfall)
+
+
+def _org_support(ctx: Context, f: pd.DataFrame, x: list[pulp.LpVariable],
+                 prob: pulp.LpProblem) -> pulp.LpAffineExpression:
+    """Organisational support, modelled exactly: per activity with n placements,
+    s1*min(n, T) + s2*max(n - T, 0) = s2*n + (s1 - s2)*m with m = min(n, T) made exact by a
+    binary z (z = 0: m = n <= T; z = 1: m = T <= n)."""
+    t = ctx.case.org_support_threshold
+    total = pulp.LpAffineExpression()
+    groups = f.groupby("activity_id").indices if len(f) else {}
+    for act, idx in sorted(groups.items()):
+        s1 = float(ctx.case.activities.at[act, "org_support_eur"])
+        s2 = float(ctx.case.activities.at[act, "org_support_after_eur"])
+        n = _affine(x, idx, np.ones(len(idx)))
+        upper = min(len(idx), int(ctx.quotas.at[act, "quota"]) + int(f["fixed"].to_numpy()[idx].sum()))
+        if s1 == s2 or upper <= t or t == 0:
+            total += (s1 if upper <= t and t > 0 else s2) * n
+            continue
+        a = safe(act)
+        m = pulp.LpVariable(f"org_first__{a}", 0, t)
+        z = pulp.LpVariable(f"org_past__{a}", 0, 1, pulp.LpBinary)
+        prob.addConstraint(m - n <= 0, f"org_first_le_n__{a}")
+        prob.addConstraint(m - t * z >= 0, f"org_first_ge_T__{a}")
+        prob.addConstraint(m - n + upper * z >= 0, f"org_first_ge_n__{a}")
+        total += s2 * n + (s1 - s2) * m
+    return total

@@ -1,0 +1,155 @@
+"""Tidy result tables (SPEC 5): allocation, unplaced applicants with reasons, the plan's level
+values, targets and costs. Everything is computed from the placements themselves, never read
+back from solver variables, so the figures are exact whatever the solver's tolerances."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .context import Context
+from .costs import org_support_rows
+from .eligibility import RULES, exclusion_counts
+from .rules import placement_frame, target_rows
+
+ALLOCATION_COLUMNS = [
+    "participant_id", "activity_id", "org_id", "sending_country", "host_id", "host_country",
+    "offer_id", "start_date", "end_date", "distance_km", "travel_eur", "subsistence_eur",
+    "org_support_eur", "inclusion_eur", "extra_eur", "total_eur", "gender",
+    "fewer_opportunities", "preference_rank", "status",
+]
+UNPLACED_COLUMNS = ["participant_id", "activities", "reason", "detail"]
+COST_PARTS = ("travel", "subsistence", "org_support", "inclusion", "extra")
+
+
+def allocation_table(ctx: Context, placed: pd.DataFrame) -> pd.DataFrame:
+    """One row per placement, sorted by start_date, participant_id, offer_id. ``placed`` has
+    participant_id and offer_id (and optionally ``fixed``)."""
+    f = placement_frame(ctx, placed)
+    fixed = pd.MultiIndex.from_frame(ctx.fixed[["participant_id", "offer_id"]]) \
+        if len(ctx.fixed) else pd.MultiIndex.from_tuples([], names=["participant_id", "offer_id"])
+    key = pd.MultiIndex.from_frame(f[["participant_id", "offer_id"]])
+    f["status"] = np.where(key.isin(fixed), "fixed", "planned")
+    f["org_support_eur"] = org_support_rows(ctx.case, f) if len(f) else 0.0
+    f["total_eur"] = f[["travel_eur", "subsistence_eur", "org_support_eur", "inclusion_eur",
+                        "extra_eur"]].sum(axis=1)
+    f["preference_rank"] = f["preference_rank"].astype("Int64").where(f["preference_rank"] > 0)
+    f = f.sort_values(["start_date", "participant_id", "offer_id"]).reset_index(drop=True)
+    return f[ALLOCATION_COLUMNS + ["priority", "preference_points", "participant_type",
+                                  "direction", "country", "sector", "max_mobilities"]]
+
+
+def level_values(ctx: Context, alloc: pd.DataFrame) -> dict[str, float]:
+    """The plan's value on every objective level (SPEC 3.5), from the placements."""
+    targets = target_table(ctx, alloc)
+    planned = set(map(tuple, ctx.planned[["participant_id", "offer_id"]].to_numpy())) \
+        if len(ctx.planned) else set()
+    kept = sum(1 for k in zip(alloc["participant_id"], alloc["offer_id"], strict=True)
+               if k in planned)
+    soft = targets[~targets["hard"]]
+    return {
+        "placements": float(len(alloc)),
+        "stability": float(len(planned) - kept),
+        "targets": float((soft["weight"] * soft["shortfall"]).sum()),
+        "priority": float(alloc["priority"].sum()),
+        "preferences": float(alloc["preference_points"].sum()),
+        "cost": float(alloc["total_eur"].sum()),
+    }
+
+
+def target_table(ctx: Context, alloc: pd.DataFrame) -> pd.DataFrame:
+    """Each (expanded) target: bounds, achieved value (share or count), shortfall in persons
+    (sum over its bounds), hard or soft, weight."""
+    x = np.ones(len(alloc))
+    short: dict[str, float] = {}
+    for r in target_rows(ctx, alloc):
+        short[r.about["target"]] = short.get(r.about["target"], 0.0) + max(0.0, -r.slack(r.lhs(x)))
+    rows = []
+    for t in ctx.targets:
+        from .context import match_mask, scope_mask
+
+        in_scope = scope_mask(ctx.case, t, alloc["activity_id"]) if len(alloc) else pd.Series(dtype=bool)
+        n = int(in_scope.sum())
+        m = int((match_mask(alloc, t.match) & in_scope).sum()) if n else 0
+        achieved = (m / n if n else None) if t.kind == "share" else float(m)
+        rows.append({"name": t.name, "kind": t.kind, "min": t.min, "max": t.max,
+                     "achieved": achieved, "matching": m, "in_scope": n,
+                     "shortfall": round(short.get(t.name, 0.0), 9), "hard": t.hard,
+                     "weight": t.weight})
+    return pd.DataFrame(rows, columns=["name", "kind", "min", "max", "achieved", "matching",
+                                       "in_scope", "shortfall", "hard", "weight"])
+
+
+def cost_summary(ctx: Context, alloc: pd.DataFrame) -> dict[str, float]:
+    out = {k: float(alloc[f"{k}_eur"].sum()) for k in COST_PARTS}
+    out["total"] = float(alloc["total_eur"].sum())
+    out["budget"] = float(ctx.budget_eur)
+    return out
+
+
+def unplaced_table(ctx: Context, pairs: pd.DataFrame, alloc: pd.DataFrame) -> pd.DataFrame:
+    """Every applicant with no placement and why (SPEC 5): ``no_eligible_offer`` (with the
+    count of offers each eligibility rule excluded), ``capacity`` (every eligible offer is full
+    or its host is at max_concurrent on a day of it) or ``not_selected``."""
+    parts = ctx.case.participants
+    placed = set(alloc["participant_id"])
+    ids = [p for p in parts.index if p not in placed]
+    elig = pairs[~pairs["fixed"]] if "fixed" in pairs else pairs
+    with_pairs = set(elig["participant_id"])
+    none = [p for p in ids if p not in with_pairs]
+    counts = exclusion_counts(ctx.case, ctx.window, none)
+    full = _full_offers(ctx, alloc)
+    by_act = alloc.groupby("activity_id").size()
+    spent = float(alloc["total_eur"].sum())
+    rows = []
+    elig_by_p = elig.groupby("participant_id").indices
+    for p in ids:
+        acts = ";".join(parts.at[p, "activities"])
+        if p in counts.index:
+            c = counts.loc[p]
+            detail = "; ".join(f"{r}: {int(c[r])}" for r in RULES if c[r]) or "no offers"
+            rows.append((p, acts, "no_eligible_offer", detail))
+            continue
+        mine = elig.iloc[elig_by_p[p]]
+        room = mine[~mine["offer_id"].isin(full)]
+        if room.empty:
+            rows.append((p, acts, "capacity",
+                         f"all {len(mine)} eligible offers are full or their host is at "
+                         "max_concurrent"))
+            continue
+        why = []
+        for a in sorted(set(room["activity_id"])):
+            if by_act.get(a, 0) >= ctx.quotas.at[a, "quota"]:
+                why.append(f"quota of {a} reached ({by_act.get(a, 0)} of {ctx.quotas.at[a, 'quota']})")
+        cheapest = float(room["pair_eur"].min())
+        if spent + cheapest > ctx.budget_eur:
+            why.append(f"budget: EUR {ctx.budget_eur - spent:,.2f} left, the cheapest eligible "
+                       f"placement costs EUR {cheapest:,.2f} before organisational support")
+        if not why:
+            why.append("targets, priority or preferences favoured other applicants")
+        rows.append((p, acts, "not_selected",
+                     f"{len(room)} eligible offers had room; " + "; ".join(why)))
+    return pd.DataFrame(rows, columns=UNPLACED_COLUMNS).sort_values("participant_id") \
+        .reset_index(drop=True)
+
+
+def _full_offers(ctx: Context, alloc: pd.DataFrame) -> set[str]:
+    """Offers with no room in a plan: every seat taken, or the host at max_concurrent on
+    some day of the offer."""
+    offers = ctx.case.offers
+    taken = alloc.groupby("offer_id").size().reindex(offers.index, fill_value=0)
+    full = set(offers.index[taken.to_numpy() >= offers["seats"].to_numpy()])
+    cap = ctx.case.host_capacity
+    for host, limit in cap.items():
+        mine = offers[offers["host_id"] == host]
+        here = alloc[alloc["host_id"] == host]
+        if mine.empty:
+            continue
+        s, e = here["start_date"].to_numpy(), here["end_date"].to_numpy()
+        days = np.union1d(mine["start_date"].to_numpy(), s)
+        load = np.array([((s <= d) & (d <= e)).sum() for d in days])
+        at_cap = days[load >= limit]
+        for oid, o in mine.iterrows():
+            if ((at_cap >= o["start_date"].to_datetime64()) & (at_cap <= o["end_date"].to_datetime64())).any():
+                full.add(oid)
+    return full

@@ -1,0 +1,218 @@
+"""The hard rules of SPEC 3.2 and the target rows of SPEC 3.3, each written once.
+
+A rule is a generator of :class:`Row` objects: a linear form over placements (positions in a
+frame of pairs, each with a coefficient), a sense and a right-hand side. ``model.py`` turns
+each row into a named PuLP constraint over the pair variables; ``check.py`` evaluates the
+very same rows on a given allocation (every pair of it placed once), so the model and the
+checker cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .context import Context, match_mask, scope_mask
+from .costs import add_pair_costs
+
+LE, GE = -1, 1  # the senses of pulp.LpConstraintLE / LpConstraintGE
+
+
+@dataclass(frozen=True)
+class Row:
+    """``sum(coef * x[idx]) (<= or >=) rhs``; ``org_support``: the budget row, to which the
+    organisational support of the plan is added."""
+
+    rule: str
+    name: str
+    idx: np.ndarray
+    coef: np.ndarray
+    sense: int
+    rhs: float
+    about: dict[str, object] = field(default_factory=dict)
+    org_support: bool = False
+    soft: bool = False  # a soft target: a shortfall variable absorbs the difference
+
+    def lhs(self, x: np.ndarray) -> float:
+        return float(np.dot(self.coef, x[self.idx]))
+
+    def slack(self, lhs: float) -> float:
+        """How far ``lhs`` is inside the bound (negative: violated by that amount)."""
+        return self.rhs - lhs if self.sense == LE else lhs - self.rhs
+
+    def redundant(self) -> bool:
+        """True when no 0/1 choice of the pairs can break it (the model may leave it out)."""
+        if self.org_support or self.soft:
+            return False
+        if self.sense == LE:
+            return float(self.coef[self.coef > 0].sum()) <= self.rhs
+        return float(self.coef[self.coef < 0].sum()) >= self.rhs
+
+
+def safe(s: object) -> str:
+    """An id made safe for a constraint or variable name."""
+    return "".join(c if c.isalnum() or c == "_" else "_" for c in str(s))
+
+
+def placement_frame(ctx: Context, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Pairs (participant_id, offer_id) with everything rules, targets, objective levels and
+    outputs need: host, dates, activity attributes, participant attributes, preference points
+    and per-placement costs (SPEC 3.4, without organisational support)."""
+    case = ctx.case
+    f = pairs[["participant_id", "offer_id"]].reset_index(drop=True)
+    o = case.offers.loc[f["offer_id"]]
+    p = case.participants.loc[f["participant_id"]]
+    for c in ("host_id", "activity_id", "start_date", "end_date", "host_country",
+              "participant_type", "direction"):
+        f[c] = o[c].to_numpy()
+    for c, src in (("org_id", "org_id"), ("sending_country", "country"), ("country", "country"),
+                   ("gender", "gender"), ("fewer_opportunities", "fewer_opportunities"),
+                   ("sector", "sector"), ("priority", "priority"),
+                   ("max_mobilities", "max_mobilities")):
+        f[c] = p[src].to_numpy()
+    f["preference_rank"], f["preference_points"] = preference_rank(ctx, f)
+    f = add_pair_costs(case, f)
+    return f
+
+
+def preference_rank(ctx: Context, f: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Rank (1 = most preferred; 0 = not listed) of each pair's host among the participant's
+    preferences, and the points K + 1 - rank (0 when not listed)."""
+    prefs = ctx.case.participants["preferences"]
+    rank = np.zeros(len(f), int)
+    points = np.zeros(len(f), int)
+    for i, (pid, host) in enumerate(zip(f["participant_id"], f["host_id"], strict=True)):
+        pl = prefs.at[pid]
+        if host in pl:
+            r = pl.index(host) + 1
+            rank[i], points[i] = r, len(pl) + 1 - r
+    return rank, points
+
+
+def _groups(f: pd.DataFrame, col: str | list[str]) -> dict[object, np.ndarray]:
+    return f.groupby(col, sort=True).indices if len(f) else {}
+
+
+def _ones(idx: np.ndarray) -> np.ndarray:
+    return np.ones(len(idx), float)
+
+
+# ----------------------------------------------------------------------- hard rules
+
+
+def max_mobilities(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
+    cap = ctx.case.participants["max_mobilities"]
+    for pid, idx in _groups(f, "participant_id").items():
+        yield Row("max_mobilities", f"participant__{safe(pid)}", idx, _ones(idx), LE,
+                  float(cap.at[pid]), {"participant_id": pid})
+
+
+def no_overlap(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
+    """No two placements of one person overlap (date ranges sharing a day overlap), and at
+    most one placement per offer. For intervals it suffices to check at each start date."""
+    starts, ends = f["start_date"].to_numpy(), f["end_date"].to_numpy()
+    for pid, idx in _groups(f, "participant_id").items():
+        if len(idx) < 2:
+            continue
+        s, e = starts[idx], ends[idx]
+        last: tuple[int, ...] = ()
+        for t in np.unique(s):
+            members = idx[(s <= t) & (t <= e)]
+            if len(members) < 2 or tuple(members) == last:
+                continue
+            last = tuple(members)
+            day = pd.Timestamp(t).strftime("%Y%m%d")
+            yield Row("overlap", f"overlap__{safe(pid)}__{day}", members, _ones(members), LE,
+                      1.0, {"participant_id": pid, "date": pd.Timestamp(t).date()})
+
+
+def seats(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
+    s = ctx.case.offers["seats"]
+    for oid, idx in _groups(f, "offer_id").items():
+        yield Row("seats", f"seats__{safe(oid)}", idx, _ones(idx), LE, float(s.at[oid]),
+                  {"offer_id": oid})
+
+
+def host_capacity(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
+    """At no date more participants at a host than max_concurrent: checked at each start date
+    of the host's offers (presence only rises at a start)."""
+    cap = ctx.case.host_capacity
+    if cap.empty or f.empty:
+        return
+    starts, ends = f["start_date"].to_numpy(), f["end_date"].to_numpy()
+    for host, idx in _groups(f[f["host_id"].isin(cap.index)], "host_id").items():
+        s, e = starts[idx], ends[idx]
+        last: tuple[int, ...] = ()
+        for t in np.unique(s):
+            members = idx[(s <= t) & (t <= e)]
+            if tuple(members) == last:
+                continue
+            last = tuple(members)
+            day = pd.Timestamp(t).strftime("%Y%m%d")
+            yield Row("host_capacity", f"host_capacity__{safe(host)}__{day}", members,
+                      _ones(members), LE, float(cap.at[host]),
+                      {"host_id": host, "date": pd.Timestamp(t).date()})
+
+
+def quotas(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
+    groups = _groups(f, "activity_id")
+    empty = np.array([], int)
+    for act, q in ctx.quotas.iterrows():
+        idx = groups.get(act, empty)
+        yield Row("quota", f"quota__{safe(act)}", idx, _ones(idx), LE, float(q["quota"]),
+                  {"activity_id": act})
+        if q["quota_min"] > 0:
+            yield Row("quota_min", f"quota_min__{safe(act)}", idx, _ones(idx), GE,
+                      float(q["quota_min"]), {"activity_id": act})
+
+
+def budget(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
+    idx = np.arange(len(f))
+    yield Row("budget", "budget", idx, f["pair_eur"].to_numpy(float), LE, float(ctx.budget_eur),
+              {"budget_eur": ctx.budget_eur}, org_support=True)
+
+
+def target_rows(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
+    """One row per bound of each target (SPEC 3.3). For a share s: M - s*N (>= 0 for min,
+    <= 0 for max); for a count c: M (>= c or <= c). Soft rows get a shortfall variable."""
+    if f.empty and not ctx.targets:
+        return
+    for t in ctx.targets:
+        in_scope = scope_mask(ctx.case, t, f["activity_id"]).to_numpy()
+        match = match_mask(f, t.match).to_numpy() & in_scope
+        idx = np.flatnonzero(in_scope)
+        m = match[idx].astype(float)
+        for bound, sense in (("min", GE), ("max", LE)):
+            s = getattr(t, bound)
+            if s is None:
+                continue
+            if t.kind == "share":
+                coef, rhs = m - s, 0.0
+            else:
+                coef, rhs = m, float(s)
+            yield Row("target", f"target__{safe(t.name)}__{bound}", idx, coef, sense, rhs,
+                      {"target": t.name, "bound": bound, "value": s, "weight": t.weight},
+                      soft=not t.hard)
+
+
+HARD_RULES: tuple[Callable[[Context, pd.DataFrame], Iterator[Row]], ...] = (
+    max_mobilities, no_overlap, seats, host_capacity, quotas, budget,
+)
+
+
+def all_rows(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
+    """Every hard rule's rows, then every target row."""
+    for rule in HARD_RULES:
+        yield from rule(ctx, f)
+    yield from target_rows(ctx, f)
+
+
+def org_support_total(ctx: Context, counts: pd.Series) -> float:
+    """Organisational support of a plan with ``counts`` placements per activity."""
+    acts, t = ctx.case.activities, ctx.case.org_support_threshold
+    n = counts.reindex(acts.index, fill_value=0).astype(float)
+    return float((acts["org_support_eur"] * np.minimum(n, t)
+                  + acts["org_support_after_eur"] * np.maximum(n - t, 0)).sum())
