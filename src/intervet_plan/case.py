@@ -8,7 +8,9 @@ file or sheet, the spreadsheet line, the column, the value and the rule.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
+import reprlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +26,9 @@ LANG_RE = re.compile(r"^[a-z]{2}$")
 DATE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ]00:00(?::00(?:\.0+)?)?)?$")
 TRUE = {"true", "yes", "1"}
 FALSE = {"false", "no", "0"}
+INT_LIMIT = 10**9  # no count in a mobility programme comes near; larger is a typo
+NUMBER_LIMIT = 1e12  # EUR, km: larger is a typo and would overflow the model's arithmetic
+SHOWN_CHARS = 80  # longer values are cut in messages
 
 
 class _Bad(ValueError):
@@ -34,29 +39,48 @@ class _Bad(ValueError):
 
 
 def _q(v: str) -> str:
+    v = str(v)
+    if len(v) > SHOWN_CHARS:
+        v = v[: SHOWN_CHARS - 3] + "..."
     return "'" + v.replace("'", "\\'") + "'"
 
 
-def parse_number(v: str) -> float:
+DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
+
+
+def parse_number(v: str, decimal_comma: bool = False) -> float:
+    """A finite number. ``decimal_comma``: the cell comes from a ``;``-separated file, where
+    ``2,5`` means 2.5 (European Excel)."""
     s = v.strip()
-    if re.fullmatch(r"[+-]?\d+,\d+", s):  # decimal comma of a European export
+    if DECIMAL_COMMA.fullmatch(s):
+        if not decimal_comma:
+            raise _Bad(f"{_q(v)} is not a number; write decimals with a point (a decimal comma "
+                       "is read only in files separated by ;)")
         s = s.replace(",", ".")
+    if s.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        raise _Bad(f"{_q(v)} is not a finite number")
     try:
         x = float(s)
     except ValueError:
         raise _Bad(f"{_q(v)} is not a number") from None
     if x != x or x in (float("inf"), float("-inf")):
         raise _Bad(f"{_q(v)} is not a finite number")
+    if abs(x) > NUMBER_LIMIT:
+        raise _Bad(f"{_q(v)} is too large; it must be {NUMBER_LIMIT:.0f} or less")
     return x
 
 
-def parse_int(v: str) -> int:
+def parse_int(v: str, decimal_comma: bool = False) -> int:
     try:
-        x = parse_number(v)
-    except _Bad:
+        x = parse_number(v, decimal_comma)
+    except _Bad as e:
+        if "too large" in str(e):
+            raise _Bad(f"{_q(v)} is too large; it must be {INT_LIMIT} or less") from None
         raise _Bad(f"{_q(v)} is not a whole number") from None
     if not x.is_integer():
         raise _Bad(f"{_q(v)} is not a whole number")
+    if abs(x) > INT_LIMIT:
+        raise _Bad(f"{_q(v)} is too large; it must be {INT_LIMIT} or less")
     return int(x)
 
 
@@ -89,7 +113,7 @@ def split_list(v: str) -> list[str]:
     return [x.strip() for x in v.split(";") if x.strip()]
 
 
-def _parse_cell(col: Column, v: str) -> object:
+def _parse_cell(col: Column, v: str, decimal_comma: bool = False) -> object:
     k = col.kind
     if k in (Kind.TEXT,):
         return v
@@ -100,11 +124,14 @@ def _parse_cell(col: Column, v: str) -> object:
             raise _Bad(f"{_q(v)} is not one of {', '.join(col.choices)}")
         return v
     if k in (Kind.INT, Kind.NUMBER):
-        x: float | int = parse_int(v) if k == Kind.INT else parse_number(v)
+        x: float | int = (parse_int(v, decimal_comma) if k == Kind.INT
+                          else parse_number(v, decimal_comma))
         if col.min is not None and col.max is not None and not col.min <= x <= col.max:
             raise _Bad(f"{_q(v)} is outside {col.min:g}..{col.max:g}")
         if col.min is not None and x < col.min:
             raise _Bad(f"{_q(v)} must be {col.min:g} or more")
+        if col.max is not None and x > col.max:
+            raise _Bad(f"{_q(v)} must be {col.max:g} or less")
         return x
     if k == Kind.BOOL:
         return parse_bool(v)
@@ -184,7 +211,7 @@ def validate_raw(raw: RawCase) -> tuple[Case | None, list[Problem]]:
     v = _Validator(raw)
     v.run()
     if v.problems:
-        return None, sorted(set(v.problems), key=v.problem_order)
+        return None, sorted(dict.fromkeys(v.problems), key=v.problem_order)
     return v.build(), []
 
 
@@ -197,10 +224,14 @@ class _Validator:
         self.labels = {s.name: raw.tables[s.name].source if s.name in raw.tables
                        else _label(raw, s) for s in TABLES}
 
-    def problem_order(self, p: Problem) -> tuple[int, str, int, str]:
+    def problem_order(self, p: Problem) -> tuple[int, str, int, int, str]:
+        """Files in the order of SPEC 2, then line, then columns as the table declares them."""
         order = [self.raw.meta_source] + [self.labels[s.name] for s in TABLES]
         rank = order.index(p.source) if p.source in order else -1
-        return (rank, p.source, p.line or 0, p.column or "")
+        names = list(CASE_KEYS) if rank == 0 else \
+            [c.name for c in TABLES[rank - 1].columns] if rank > 0 else []
+        col = names.index(p.column) if p.column in names else len(names)
+        return (rank, p.source, p.line or 0, col, p.column or "")
 
     def add(self, table: str, line: int | None, column: str | None, message: str) -> None:
         self.problems.append(Problem(self.labels.get(table, table), line, column, message))
@@ -217,24 +248,46 @@ class _Validator:
         src, lines = self.raw.meta_source, self.raw.meta_lines
         if not self.raw.meta and any(p.source == src for p in self.problems):
             return
+        # A key that is unknown but close to a known, absent one is a misspelling: say so
+        # (other unknown keys, such as notes, are ignored like extra columns).
+        misspelt: set[str] = set()
+        for k in self.raw.meta:
+            if str(k) in CASE_KEYS:
+                continue
+            close = difflib.get_close_matches(str(k), list(CASE_KEYS), n=1, cutoff=0.75)
+            if close and close[0] not in self.raw.meta:
+                misspelt.add(close[0])
+                self.problems.append(Problem(src, lines.get(str(k)), str(k),
+                                             f"unknown key; did you mean '{close[0]}'?"))
         for key, (kind, required, default) in CASE_KEYS.items():
             value = self.raw.meta.get(key)
+            if isinstance(value, dict | list | tuple | set):
+                self.problems.append(Problem(src, lines.get(key), key,
+                                             f"{_q(_meta_text(value))} must be a single value, "
+                                             "not a list or mapping"))
+                self.meta[key] = _MISSING
+                continue
             text = "" if value is None else _meta_text(value)
             if text == "":
-                if required:
+                if required and key not in misspelt:
                     self.problems.append(Problem(src, lines.get(key), key,
                                                  "a value is required; add it"))
-                self.meta[key] = default
+                self.meta[key] = default if not required else _MISSING
                 continue
             try:
                 col = Column(key, kind, min=0 if kind != Kind.TEXT else None)
                 self.meta[key] = _parse_cell(col, text)
             except _Bad as e:
-                self.problems.append(Problem(src, lines.get(key), key, str(e)))
+                msg = str(e)
+                if key == "budget_eur" and "or more" in msg:
+                    msg = f"{_q(text)} must be greater than 0"
+                self.problems.append(Problem(src, lines.get(key), key, msg))
+                self.meta[key] = _MISSING
         budget = self.meta.get("budget_eur")
-        if isinstance(budget, float) and budget <= 0:
+        if isinstance(budget, float) and budget == 0:
             self.problems.append(Problem(src, lines.get("budget_eur"), "budget_eur",
-                                         f"{_q(_meta_text(self.raw.meta['budget_eur']))} must be greater than 0"))
+                                         f"{_q(_meta_text(self.raw.meta['budget_eur']))} must be "
+                                         "greater than 0"))
         s, e = self.meta.get("start_date"), self.meta.get("end_date")
         if isinstance(s, dt.date) and isinstance(e, dt.date) and s > e:
             self.problems.append(Problem(src, lines.get("end_date"), "end_date",
@@ -250,6 +303,10 @@ class _Validator:
                 self.add(schema.name, 1, col.name,
                          "required column is missing from the header; add it")
         idx = {c: t.header.index(c) for c in present}
+        decimal_comma = getattr(t, "decimal_comma", False)
+        if not t.rows and not schema.optional:
+            self.add(schema.name, None, None,
+                     f"has a header but no rows; it must list the {schema.purpose}")
         parsed: list[dict[str, object]] = []
         first_line: dict[tuple[object, ...], int] = {}
         for cells, line in zip(t.rows, t.lines, strict=True):
@@ -267,17 +324,22 @@ class _Validator:
                         row[col.name] = col.default
                     continue
                 try:
-                    row[col.name] = _parse_cell(col, text)
+                    row[col.name] = _parse_cell(col, text, decimal_comma)
                 except _Bad as e:
-                    self.add(schema.name, line, col.name, str(e))
+                    msg = str(e)
+                    if text.startswith("="):
+                        msg += ("; it is a formula with no saved result: open the workbook in "
+                                "Excel and save it, or type the value")
+                    self.add(schema.name, line, col.name, msg)
                     row[col.name] = _MISSING
             for c in t.header:  # extra columns are kept as text
-                if c not in schema.by_name:
+                if c not in schema.by_name and c != "_line":
                     row[c] = cells[idx[c]]
             key = tuple(row.get(k) for k in schema.key)
             if all(k is not _MISSING and k is not None for k in key):
                 if key in first_line:
-                    shown = ", ".join(str(k) for k in key)
+                    shown = ", ".join(f"{k:g}" if isinstance(k, float) else str(k)
+                                      for k in key)
                     self.add(schema.name, line, schema.key[-1] if len(schema.key) > 1 else schema.key[0],
                              f"{_q(shown)} repeats line {first_line[key]}; "
                              f"{' and '.join(schema.key)} must be unique")
@@ -292,7 +354,9 @@ class _Validator:
         groups = {r["country"]: r["group"] for r in rows.get("country_groups", []) if _ok(r["country"])}
         orgs = {r["org_id"]: r for r in rows.get("organisations", []) if _ok(r["org_id"])}
         acts = {r["activity_id"]: r for r in rows.get("activities", []) if _ok(r["activity_id"])}
-        have = {t: t in rows for t in ("organisations", "activities", "country_groups")}
+        # A table that is missing or empty was reported already: checking references to it
+        # would only repeat that for every row.
+        have = {t: bool(rows.get(t)) for t in ("organisations", "activities", "country_groups")}
         olab, alab = self.labels["organisations"], self.labels["activities"]
         start, end = self.meta.get("start_date"), self.meta.get("end_date")
         window_known = isinstance(start, dt.date) and isinstance(end, dt.date)
@@ -373,7 +437,7 @@ class _Validator:
                                  f"'{d}' is outside the project window {start} to {end}")
             if host is not None and act is not None and _ok(host["country"]) \
                     and _ok(act["participant_type"]) and host["country"] in groups \
-                    and "daily_rates" in rows:
+                    and _ok(groups[host["country"]]) and rows.get("daily_rates"):
                 pair = (groups[host["country"]], act["participant_type"])
                 if pair not in rates and pair not in missing_rate:
                     missing_rate.add(pair)
@@ -390,7 +454,8 @@ class _Validator:
         self._bands()
 
     def _bands(self) -> None:
-        bands = [r for r in self.rows.get("travel_bands", []) if _ok(r["min_km"]) and _ok(r["max_km"])]
+        bands = [r for r in self.rows.get("travel_bands", [])
+                 if _ok(r["min_km"]) and r["max_km"] is not _MISSING]
         bands.sort(key=lambda r: r["min_km"])  # type: ignore[arg-type, return-value]
         for i, r in enumerate(bands):
             lo, hi, line = r["min_km"], r["max_km"], r["_line"]
@@ -505,6 +570,8 @@ def _empty_rule(col: Column) -> str:
 
 
 def _meta_text(v: object) -> str:
+    if isinstance(v, dict | list | tuple | set):
+        return reprlib.repr(v)
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, dt.datetime):
@@ -521,6 +588,6 @@ def _label(raw: RawCase, schema: TableSchema) -> str:
 
 
 def _frame(rows: list[dict[str, object]], key: str) -> pd.DataFrame:
-    df = pd.DataFrame(rows).drop(columns="_line")
+    df = pd.DataFrame(rows).drop(columns="_line", errors="ignore")
     return df.set_index(key).sort_index()
 

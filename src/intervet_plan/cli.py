@@ -42,6 +42,15 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--force", action="store_true",
                    help="replace an existing output folder instead of moving it aside")
 
+    c = sub.add_parser("check", help="list every rule a given allocation breaks")
+    c.add_argument("case", help="case folder or .xlsx workbook")
+    c.add_argument("allocation", help="allocation CSV (as written by run, or hand-edited)")
+    c.add_argument("--scenario", help="scenario whose budget, quotas, targets, blackouts apply")
+
+    d = sub.add_parser("diff", help="what moved, was added or dropped between two allocations")
+    d.add_argument("old", help="earlier allocation CSV")
+    d.add_argument("new", help="later allocation CSV")
+
     g = sub.add_parser("generate", help="write a synthetic case K times the INTERVET size")
     g.add_argument("out_dir", help="output folder (or .xlsx file with --xlsx)")
     g.add_argument("--scale", type=int, default=1, help="size factor K (default 1)")
@@ -108,7 +117,45 @@ def _generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"validate": _validate, "run": _run, "generate": _generate}
+def _check(args: argparse.Namespace) -> int:
+    from .case import load_case
+    from .check import check_allocation
+    from .context import build_context
+    from .scenario import Scenario, load_scenario
+
+    case = load_case(args.case)
+    scenario = load_scenario(args.scenario) if args.scenario else \
+        Scenario(name="check", case_path=Path(args.case))
+    violations = check_allocation(build_context(case, scenario), Path(args.allocation))
+    if not violations:
+        print(f"{args.allocation}: no rule broken")
+        return EXIT_OK
+    print(f"{len(violations)} rule violation{'s' if len(violations) != 1 else ''} in "
+          f"{args.allocation}:")
+    for v in violations:
+        print(f"  {v}")
+    return EXIT_INFEASIBLE
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from .check import diff_allocations
+
+    d = diff_allocations(Path(args.old), Path(args.new))
+    counts = d["change"].value_counts()
+    print(f"moved {counts.get('moved', 0)}, added {counts.get('added', 0)}, "
+          f"dropped {counts.get('dropped', 0)} (participants changed: {d['participant_id'].nunique()})")
+    for r in d.itertuples(index=False):
+        if r.change == "moved":
+            print(f"  moved   {r.participant_id}: {r.old_offer_id} -> {r.new_offer_id}")
+        elif r.change == "added":
+            print(f"  added   {r.participant_id}: {r.new_offer_id}")
+        else:
+            print(f"  dropped {r.participant_id}: {r.old_offer_id}")
+    return EXIT_OK
+
+
+_COMMANDS = {"validate": _validate, "run": _run, "check": _check, "diff": _diff,
+             "generate": _generate}
 
 
 if __name__ == "__main__":  # pragma: no cover

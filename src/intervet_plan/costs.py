@@ -19,7 +19,7 @@ def haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray,
     """Great-circle distance in km (haversine, Earth radius 6371.0 km).
 
     >>> round(float(haversine_km(44.8125, 20.4612, 37.3891, -5.9845)), 1)
-    2287.9
+    2351.8
     """
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))

@@ -34,7 +34,7 @@ def elastic(model: Model, capacity: list[dict] | None = None) -> list[dict]:
     import highspy
 
     arr = to_arrays(model)
-    names = list(model.problem.constraints)
+    names = [c.name for c in model.problem.constraints()]
     pairs = model.pairs
     person_eur = max(float(pairs["pair_eur"].median()) if len(pairs) else 1.0, 1.0)
     h = new_highs()

@@ -143,17 +143,19 @@ class _OfferPlan:
     host_language: float = 0.0  # share requiring the host country's language (it, es, fr)
 
 
-_SCHOOL_P = (1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0)
-_OFFER_PLANS = (
-    _OfferPlan("WBL_SHORT", (28, 28), (4, 12), (.6,) * 7 + (0, .6, .6, .6, 0), 0, 1, .2, .08),
-    _OfferPlan("WBL_LONG", (90, 90), (2, 6),
-               (.3, .3, .2, 0, 0, 0, .2, 0, .5, .5, .15, 0), 0, 1, .2, .08),
-    _OfferPlan("JOB_SHADOW", (5, 5), (3, 8), tuple(0.22 * p for p in _SCHOOL_P), 0, 0.3),
-    _OfferPlan("SUMMER_SCHOOL", (5, 6), (5, 9), (0,) * 6 + (1,) + (0,) * 5, 0, 0, 0.2),
+_SCHOOL_P = np.array([1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0])  # no August, July, December
+_LEARN_LANG = {"en": 0.2, "host_language": 0.08}
+_OFFER_PLANS = (  # month_p: chance that a host starts one in each calendar month, Jan..Dec
+    _OfferPlan("WBL_SHORT", (28, 28), (4, 12), (.6,) * 7 + (0, .6, .6, .6, 0), **_LEARN_LANG),
+    _OfferPlan("WBL_LONG", (90, 90), (2, 6), (.3, .3, .2, 0, 0, 0, .2, 0, .5, .5, .15, 0),
+               **_LEARN_LANG),
+    _OfferPlan("JOB_SHADOW", (5, 5), (3, 8), tuple(0.22 * _SCHOOL_P), sector_lists=0.3),
+    _OfferPlan("SUMMER_SCHOOL", (5, 6), (5, 9), (0,) * 6 + (1,) + (0,) * 5, sector_lists=0,
+               en=0.2),
     _OfferPlan("THEMATIC_TEAM", (2, 3), (12, 15), (0, 0, .2, .2) + (0,) * 5 + (.2, .2, 0),
-               1, 0, 0.3),
-    _OfferPlan("TRAINING_ASSIGN", (3, 5), (1, 3), tuple(0.12 * p for p in _SCHOOL_P), 0, 0),
-    _OfferPlan("TEACHING_ASSIGN", (3, 5), (1, 3), tuple(0.17 * p for p in _SCHOOL_P), 0, 0),
+               weekday=1, sector_lists=0, en=0.3),
+    _OfferPlan("TRAINING_ASSIGN", (3, 5), (1, 3), tuple(0.12 * _SCHOOL_P), sector_lists=0),
+    _OfferPlan("TEACHING_ASSIGN", (3, 5), (1, 3), tuple(0.17 * _SCHOOL_P), sector_lists=0),
 )
 
 
@@ -330,9 +332,10 @@ def _participants(rng: np.random.Generator, orgs: pd.DataFrame, offers: pd.DataF
         last = np.where(is_grad, np.minimum(g_from + 30 * length, g + 365), last)
         first, last = np.maximum(first, START), np.minimum(last, END)
         most = rng.choice(prof.max_mobilities, n)
-        if prof.activities == _ASSIGN:  # the only applicants: raise some to 5 up to 1.2 x quota
-            short = 1.2 * scale * sum(_QUOTA[a] for a in _ASSIGN) - most.sum()
-            most[: np.searchsorted(np.cumsum(5 - most), short) + 1 if short > 0 else 0] = 5
+        if prof.activities == _ASSIGN:  # the only applicants: raise the first few to 5 until
+            short = 1.2 * scale * sum(_QUOTA[a] for a in _ASSIGN) - most.sum()  # 1.2 x quota
+            if short > 0:
+                most[: np.searchsorted(np.cumsum(5 - most), short) + 1] = 5
         parts.append(pd.DataFrame({
             "org_id": org, "activities": ";".join(prof.activities),
             "available_from": first, "available_to": last, "graduation_date": grad,
@@ -388,7 +391,11 @@ def _preferences(rng: np.random.Generator, people: pd.DataFrame, orgs: pd.DataFr
                        index=people["participant_id"])
     pairs = pairs.sort_values(["participant_id", "key"])
     pairs = pairs[pairs.groupby("participant_id").cumcount() < pairs["participant_id"].map(wanted)]
-    chosen = pairs.groupby("participant_id", sort=False)["host_id"].agg(";".join)
+    pairs["rank"] = pairs.groupby("participant_id").cumcount()
+    wide = pairs.pivot(index="participant_id", columns="rank", values="host_id")
+    wide = wide.reindex(columns=range(3)).fillna("").astype(str)
+    chosen = wide[0] + (";" + wide[1]).where(wide[1] != "", "") + (";" + wide[2]).where(
+        wide[2] != "", "")
     return people["participant_id"].map(chosen).fillna("")
 
 
@@ -427,24 +434,22 @@ def _track_of(cell: str) -> int:
     return int(head.rsplit("-", 1)[1]) if "-" in head else 1
 
 
-def _text(x: object) -> str:
-    """A cell as SPEC 2 text: ISO dates, true/false, integers without ``.0``, '' for none."""
-    if x is None or (isinstance(x, float | np.floating) and np.isnan(x)) or x is pd.NaT:
-        return ""
-    if isinstance(x, bool | np.bool_):
-        return "true" if x else "false"
-    if isinstance(x, np.datetime64 | pd.Timestamp):
-        return "" if pd.isna(x) else str(x)[:10]
-    if isinstance(x, float | np.floating):
-        return f"{x:.4f}".rstrip("0").rstrip(".")
-    return str(x)
+def _text(col: pd.Series) -> list[str]:
+    """A column as SPEC 2 text: ISO dates, true/false, integers without ``.0``, '' for none."""
+    if pd.api.types.is_bool_dtype(col):
+        return ["true" if v else "false" for v in col]
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return col.dt.strftime("%Y-%m-%d").fillna("").tolist()
+    if pd.api.types.is_float_dtype(col):
+        return [f"{v:.4f}".rstrip("0").rstrip(".") for v in col]
+    return col.astype(str).tolist()
 
 
 def _tidy(name: str, df: pd.DataFrame) -> pd.DataFrame:
     """Schema column order, text cells, rows sorted by the table's key."""
     schema = TABLES_BY_NAME[name]
     cols = [c.name for c in schema.columns]
-    out = pd.DataFrame({c: [_text(v) for v in df[c].tolist()] for c in cols}, dtype=object)
+    out = pd.DataFrame({c: _text(df[c]) for c in cols}, dtype=object)
     key = list(schema.key)
     if name == "travel_bands":
         return out.iloc[np.argsort(out["min_km"].astype(float).to_numpy(), kind="stable")

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import io as _io
 import os
+import reprlib
 import shutil
 import tempfile
 import zipfile
@@ -24,7 +25,7 @@ import pandas as pd
 import yaml
 
 from .errors import Problem
-from .schemas import TABLES, TABLES_BY_NAME, Kind
+from .schemas import CASE_KEYS, TABLES, TABLES_BY_NAME, Kind, TableSchema
 
 CASE_FILE = "case.yaml"
 CASE_SHEET = "case"
@@ -39,6 +40,7 @@ class RawTable:
     header: list[str]
     rows: list[list[str]]
     lines: list[int]
+    decimal_comma: bool = False  # read from a ;-separated file: 2,5 means 2.5
 
     def column(self, name: str) -> list[str]:
         i = self.header.index(name)
@@ -64,18 +66,35 @@ class RawCase:
 def read_case(path: str | os.PathLike[str]) -> RawCase:
     """Read a case folder (``case.yaml`` + CSV tables) or a single ``.xlsx`` workbook."""
     p = Path(path)
-    if p.is_file() and p.name == CASE_FILE:
-        p = p.parent
-    if p.is_dir():
-        return _read_folder(p)
-    if p.is_file() and p.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_workbook(p)
     label = str(path)
-    if not p.exists():
-        msg = "no such folder or file; give a case folder (case.yaml and CSV tables) or an .xlsx workbook"
+    try:
+        if p.is_file() and p.name == CASE_FILE:
+            p = p.parent
+        if p.is_dir():
+            return _read_folder(p)
+        if p.is_file() and p.suffix.lower() in (".xlsx", ".xlsm"):
+            return _read_workbook(p)
+        exists, is_file = p.exists(), p.is_file()
+    except (OSError, ValueError) as e:
+        return RawCase(p, {}, label, {}, {}, problems=[Problem(
+            label, None, None, f"cannot be opened ({_reason(e)}); give a case folder "
+            "(case.yaml and CSV tables) or an .xlsx workbook")])
+    suffix = p.suffix.lower()
+    if not exists:
+        msg = ("no such folder or file; give a case folder (case.yaml and CSV tables) or an "
+               ".xlsx workbook")
+    elif is_file and suffix == ".xls":
+        msg = "is an old .xls workbook; save it from Excel as 'Excel Workbook (.xlsx)'"
+    elif is_file and suffix == ".csv":
+        msg = ("is a single CSV file; give the folder that holds case.yaml and all the CSV "
+               "tables, or an .xlsx workbook")
     else:
         msg = "is neither a case folder nor an .xlsx workbook"
     return RawCase(p, {}, label, {}, {}, problems=[Problem(label, None, None, msg)])
+
+
+def _reason(e: BaseException) -> str:
+    return getattr(e, "strerror", None) or str(e) or type(e).__name__
 
 
 def _read_folder(folder: Path) -> RawCase:
@@ -84,15 +103,21 @@ def _read_folder(folder: Path) -> RawCase:
     meta, meta_lines = _read_case_yaml(folder / CASE_FILE, problems)
     if (folder / CASE_FILE).is_file():
         files[CASE_FILE] = folder / CASE_FILE
+    try:
+        present = sorted(f.name for f in folder.iterdir())
+    except OSError:
+        present = []
     tables: dict[str, RawTable] = {}
     for schema in TABLES:
         f = folder / schema.file_name
-        if not f.exists():
-            if not schema.optional:
-                problems.append(
-                    Problem(schema.file_name, None, None,
-                            f"file is missing from {folder}; it holds the {schema.purpose}")
-                )
+        if not f.is_file():
+            if f.exists():
+                problems.append(Problem(schema.file_name, None, None,
+                                        "is not a file (a folder?); it must be a CSV table"))
+            elif not schema.optional or _near_names(schema.name, present):
+                problems.append(Problem(schema.file_name, None, None,
+                                        f"file is missing from {folder}; it holds the "
+                                        f"{schema.purpose}{_found_hint(schema, present)}"))
             continue
         files[schema.file_name] = f
         table = _read_csv(f, schema.name, schema.file_name, problems)
@@ -101,27 +126,63 @@ def _read_folder(folder: Path) -> RawCase:
     return RawCase(folder, meta, CASE_FILE, meta_lines, tables, files, problems)
 
 
+def _near_names(name: str, present: list[str]) -> list[str]:
+    """Names in ``present`` that look like the table ``name`` (other case, other extension)."""
+    return [n for n in present if n.lower().rsplit(".", 1)[0].strip() == name]
+
+
+def _found_hint(schema: TableSchema, present: list[str]) -> str:
+    near = _near_names(schema.name, present)
+    if not near:
+        return ""
+    found = near[0]
+    if found.lower().endswith(".csv"):
+        return f"; found '{found}': rename it {schema.file_name}"
+    return f"; found '{found}': save it as CSV UTF-8 named {schema.file_name}"
+
+
 def _read_case_yaml(f: Path, problems: list[Problem]) -> tuple[dict[str, object], dict[str, int]]:
     if not f.is_file():
         problems.append(Problem(CASE_FILE, None, None,
                                 f"file is missing from {f.parent}; it gives name, dates and budget"))
         return {}, {}
-    text = _decode(f.read_bytes(), CASE_FILE, problems)
+    try:
+        data = f.read_bytes()
+    except OSError as e:
+        problems.append(Problem(CASE_FILE, None, None, f"cannot be read: {_reason(e)}"))
+        return {}, {}
+    text = _decode(data, CASE_FILE, problems, save_as="UTF-8 text")
     if text is None:
         return {}, {}
-    data, lines = load_yaml_with_lines(text, CASE_FILE, problems)
-    if data is None:
+    data_, lines = load_yaml_with_lines(text, CASE_FILE, problems)
+    if data_ is None:
+        if not any(p.source == CASE_FILE for p in problems):
+            problems.append(Problem(CASE_FILE, 1, None,
+                                    "is empty; give name, start_date, end_date and budget_eur "
+                                    "as key: value lines"))
         return {}, {}
-    if not isinstance(data, dict):
-        problems.append(Problem(CASE_FILE, 1, None, "must be a mapping of key: value lines"))
+    if not isinstance(data_, dict):
+        kind = "a list" if isinstance(data_, list) else "a single value"
+        problems.append(Problem(CASE_FILE, 1, None,
+                                f"holds {kind}; it must be key: value lines (name, start_date, "
+                                "end_date, budget_eur)"))
         return {}, {}
-    return data, lines
+    return data_, lines
 
 
-def _decode(data: bytes, source: str, problems: list[Problem]) -> str | None:
-    if b"\x00" in data[:65536]:
+def _decode(data: bytes, source: str, problems: list[Problem],
+            save_as: str = "'CSV UTF-8'") -> str | None:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         problems.append(Problem(source, None, None,
-                                "is not a text file (it holds binary data); save it as CSV UTF-8"))
+                                f"is UTF-16 text; save it as {save_as} and try again"))
+        return None
+    if data.startswith(b"PK\x03\x04"):
+        problems.append(Problem(source, None, None,
+                                f"is a zip or Excel file, not text; save it as {save_as}"))
+        return None
+    if b"\x00" in data:
+        problems.append(Problem(source, None, None,
+                                f"is not a text file (it holds binary data); save it as {save_as}"))
         return None
     try:
         text = data.decode("utf-8-sig")
@@ -129,7 +190,7 @@ def _decode(data: bytes, source: str, problems: list[Problem]) -> str | None:
         line = data[: e.start].count(b"\n") + 1
         problems.append(Problem(source, line, None,
                                 f"is not UTF-8 text (byte 0x{data[e.start]:02x}); "
-                                "save it as 'CSV UTF-8' and try again"))
+                                f"save it as {save_as} and try again"))
         return None
     return text
 
@@ -139,11 +200,24 @@ def detect_separator(header_line: str) -> str:
     return ";" if header_line.count(";") > header_line.count(",") else ","
 
 
+def _csv_error(e: csv.Error) -> str:
+    text = str(e)
+    if "unexpected end of data" in text:
+        return ('has a quoted cell that starts here but is never closed (a " is missing); '
+                "close the quote or remove it")
+    if "expected after" in text:
+        return ('has text right after the closing quote of a cell; inside a quoted cell write '
+                'a quote as "" (two quotes)')
+    if "field larger than field limit" in text:
+        return "has a cell longer than 131072 characters; is a quote left open?"
+    return f"is not valid CSV: {text}"
+
+
 def _read_csv(f: Path, name: str, source: str, problems: list[Problem]) -> RawTable | None:
     try:
         data = f.read_bytes()
     except OSError as e:
-        problems.append(Problem(source, None, None, f"cannot be read: {e.strerror}"))
+        problems.append(Problem(source, None, None, f"cannot be read: {_reason(e)}"))
         return None
     text = _decode(data, source, problems)
     if text is None:
@@ -152,38 +226,50 @@ def _read_csv(f: Path, name: str, source: str, problems: list[Problem]) -> RawTa
         problems.append(Problem(source, None, None,
                                 "is empty; it needs a header line naming the columns"))
         return None
-    first = next(line for line in text.splitlines() if line.strip())
+    lines_ = text.splitlines()
+    first_no = next(i for i, line in enumerate(lines_, start=1) if line.strip())
+    first = lines_[first_no - 1]
+    if "\t" in first and "," not in first and ";" not in first:
+        problems.append(Problem(source, first_no, None,
+                                "separates columns with tabs; save it as CSV (columns separated "
+                                "by , or ;)"))
+        return None
     sep = detect_separator(first)
-    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep)
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep, strict=True)
     header: list[str] | None = None
     header_line = 1
     rows: list[list[str]] = []
     lines: list[int] = []
     line = 0
-    try:
-        # A spreadsheet shows one row per record (a quoted cell may hold a line break).
-        for line, cells in enumerate(reader, start=1):
-            cells = [c.strip() for c in cells]
-            if not any(cells):
-                continue
-            if header is None:
-                header, header_line = cells, line
-                continue
-            rows.append(cells)
-            lines.append(line)
-    except csv.Error as e:
-        problems.append(Problem(source, line + 1, None, f"is not valid CSV: {e}"))
-        return None
+    # A spreadsheet shows one row per record (a quoted cell may hold a line break).
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            problems.append(Problem(source, line + 1, None, _csv_error(e)))
+            return None
+        line += 1
+        cells = [c.strip() for c in cells]
+        if not any(cells):
+            continue
+        if header is None:
+            header, header_line = cells, line
+            continue
+        rows.append(cells)
+        lines.append(line)
     if header is None:
         problems.append(Problem(source, None, None,
                                 "is empty; it needs a header line naming the columns"))
         return None
-    return _make_table(name, source, header, header_line, rows, lines, problems)
+    return _make_table(name, source, header, header_line, rows, lines, problems,
+                       decimal_comma=sep == ";")
 
 
 def _make_table(name: str, source: str, header: list[str], header_line: int,
                 rows: list[list[str]], lines: list[int],
-                problems: list[Problem]) -> RawTable | None:
+                problems: list[Problem], decimal_comma: bool = False) -> RawTable | None:
     """Check the header and square up the rows (missing trailing cells are empty)."""
     names: list[str] = []
     seen: set[str] = set()
@@ -201,9 +287,10 @@ def _make_table(name: str, source: str, header: list[str], header_line: int,
     for cells, line in zip(rows, lines, strict=True):
         if len(cells) > width and any(cells[width:]):
             problems.append(Problem(source, line, None,
-                                    f"has {len(cells)} values but the header names {width} columns"))
+                                    f"has {len(cells)} values but the header names {width} "
+                                    "columns; is a separator or quote misplaced?"))
         squared.append((cells + [""] * width)[:width])
-    return RawTable(name, source, names, squared, lines)
+    return RawTable(name, source, names, squared, lines, decimal_comma)
 
 
 # ------------------------------------------------------------------- workbooks
@@ -220,69 +307,118 @@ def _cell_text(v: object) -> str:
     if isinstance(v, dt.date):
         return v.isoformat()
     if isinstance(v, float):
+        if v != v or v in (float("inf"), float("-inf")):
+            return str(v)
         return str(int(v)) if v.is_integer() else repr(v)
     return str(v).strip()
 
 
+def _unreadable(path: Path, e: BaseException) -> RawCase:
+    return RawCase(path, {}, path.name, {}, {}, problems=[
+        Problem(path.name, None, None, f"is not a readable .xlsx workbook ({type(e).__name__}); "
+                "save it from Excel as 'Excel Workbook (.xlsx)'")])
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet holds a formula (then a second read finds those with no saved
+    result, which a data-only read shows as empty)."""
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                data = z.read(info)
+                if b"<f>" in data or b"<f " in data:
+                    return True
+    return False
+
+
 def _read_workbook(path: Path) -> RawCase:
-    problems: list[Problem] = []
-    label = path.name
     try:
         import openpyxl
 
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as e:
-        kind = type(e).__name__
-        return RawCase(path, {}, label, {}, {}, problems=[
-            Problem(label, None, None, f"is not a readable .xlsx workbook ({kind}); "
-                    "save it from Excel as 'Excel Workbook (.xlsx)'")])
-    except Exception as e:  # openpyxl raises its own exception types for broken packages
-        return RawCase(path, {}, label, {}, {}, problems=[
-            Problem(label, None, None, f"is not a readable .xlsx workbook ({type(e).__name__}); "
-                    "save it from Excel as 'Excel Workbook (.xlsx)'")])
+        wbf = (openpyxl.load_workbook(path, read_only=True, data_only=False)
+               if _has_formulas(path) else None)
+    except Exception as e:  # openpyxl raises many types (zip, XML, its own) for broken files
+        return _unreadable(path, e)
     try:
-        sheets = {ws.title.strip(): ws for ws in wb.worksheets}
-        meta: dict[str, object] = {}
-        meta_lines: dict[str, int] = {}
-        meta_source = f"{label} sheet {CASE_SHEET}"
-        if CASE_SHEET not in sheets:
-            problems.append(Problem(meta_source, None, None,
-                                    "sheet is missing; it holds key, value rows: name, dates, budget"))
-        else:
-            rows = _sheet_rows(sheets[CASE_SHEET])
-            for line, cells in rows[1:] if rows else []:
-                key = cells[0] if cells else ""
-                value = cells[1] if len(cells) > 1 else ""
-                if key:
-                    meta[key] = value
-                    meta_lines[key] = line
-        tables: dict[str, RawTable] = {}
-        for schema in TABLES:
-            source = f"{label} sheet {schema.name}"
-            if schema.name not in sheets:
-                if not schema.optional:
-                    problems.append(Problem(source, None, None,
-                                            f"sheet is missing; it holds the {schema.purpose}"))
-                continue
-            rows = _sheet_rows(sheets[schema.name])
-            if not rows:
-                problems.append(Problem(source, None, None,
-                                        "is empty; it needs a header row naming the columns"))
-                continue
-            (hline, header), body = rows[0], rows[1:]
-            t = _make_table(schema.name, source, header, hline,
-                            [c for _, c in body], [n for n, _ in body], problems)
-            if t is not None:
-                tables[schema.name] = t
+        return _workbook_case(path, wb, wbf)
+    except Exception as e:  # a sheet whose XML is broken fails only when read
+        return _unreadable(path, e)
     finally:
         wb.close()
+        if wbf is not None:
+            wbf.close()
+
+
+def _workbook_case(path: Path, wb: object, wbf: object | None) -> RawCase:
+    problems: list[Problem] = []
+    label = path.name
+    sheets = {ws.title.strip(): ws for ws in wb.worksheets}  # type: ignore[attr-defined]
+    fsheets = ({ws.title.strip(): ws for ws in wbf.worksheets}  # type: ignore[attr-defined]
+               if wbf is not None else {})
+    titles = list(sheets)
+
+    def missing(source: str, name: str, what: str) -> None:
+        near = [t for t in titles if t.lower() == name]
+        hint = f"; found sheet '{near[0]}': rename it {name}" if near else ""
+        problems.append(Problem(source, None, None, f"sheet is missing; it holds {what}{hint}"))
+
+    meta: dict[str, object] = {}
+    meta_lines: dict[str, int] = {}
+    meta_source = f"{label} sheet {CASE_SHEET}"
+    if CASE_SHEET not in sheets:
+        missing(meta_source, CASE_SHEET, "key, value rows: name, dates, budget")
+    else:
+        rows = _sheet_rows(sheets[CASE_SHEET], fsheets.get(CASE_SHEET))
+        if rows and rows[0][1] and rows[0][1][0] not in CASE_KEYS:
+            rows = rows[1:]  # the header row (key, value)
+        for line, cells in rows:
+            key = cells[0] if cells else ""
+            value = cells[1] if len(cells) > 1 else ""
+            if not key:
+                continue
+            if key in meta_lines:
+                problems.append(Problem(meta_source, line, key,
+                                        f"appears twice (first on line {meta_lines[key]}); "
+                                        "keep one"))
+                continue
+            meta[key] = value
+            meta_lines[key] = line
+    tables: dict[str, RawTable] = {}
+    for schema in TABLES:
+        source = f"{label} sheet {schema.name}"
+        if schema.name not in sheets:
+            if not schema.optional or any(t.lower() == schema.name for t in titles):
+                missing(source, schema.name, f"the {schema.purpose}")
+            continue
+        rows = _sheet_rows(sheets[schema.name], fsheets.get(schema.name))
+        if not rows:
+            problems.append(Problem(source, None, None,
+                                    "is empty; it needs a header row naming the columns"))
+            continue
+        (hline, header), body = rows[0], rows[1:]
+        t = _make_table(schema.name, source, header, hline,
+                        [c for _, c in body], [n for n, _ in body], problems)
+        if t is not None:
+            tables[schema.name] = t
     return RawCase(path, meta, meta_source, meta_lines, tables, {label: path}, problems)
 
 
-def _sheet_rows(ws: object) -> list[tuple[int, list[str]]]:
+def _sheet_rows(ws: object, formulas: object | None = None) -> list[tuple[int, list[str]]]:
+    """Non-empty rows as (spreadsheet line, text cells). A formula with no saved result (the
+    workbook was written by a program and never opened in Excel) is shown as its formula."""
+    values = ws.iter_rows(values_only=True)  # type: ignore[attr-defined]
+    with_f = (formulas.iter_rows(values_only=True)  # type: ignore[attr-defined]
+              if formulas is not None else None)
     out: list[tuple[int, list[str]]] = []
-    for i, row in enumerate(ws.iter_rows(values_only=True), start=1):  # type: ignore[attr-defined]
+    for i, row in enumerate(values, start=1):
+        frow = next(with_f, None) if with_f is not None else None
         cells = [_cell_text(v) for v in row]
+        if frow is not None:
+            for j, v in enumerate(row):
+                f = frow[j] if j < len(frow) else None
+                if v is None and isinstance(f, str) and f.startswith("="):
+                    cells[j] = f
         while cells and not cells[-1]:
             cells.pop()
         if any(cells):
@@ -293,55 +429,121 @@ def _sheet_rows(ws: object) -> list[tuple[int, list[str]]]:
 # ------------------------------------------------------------------------ YAML
 
 
+class YamlMap(dict):  # type: ignore[type-arg]
+    """A mapping read from YAML that remembers where it starts (``line``) and the line of
+    each of its keys (``lines``)."""
+
+    line: int | None = None
+    lines: dict[object, int]
+
+
+class YamlList(list):  # type: ignore[type-arg]
+    """A sequence read from YAML that remembers where it starts and the line of each item."""
+
+    line: int | None = None
+    lines: dict[object, int]
+
+
 class _LineLoader(yaml.SafeLoader):
-    """A safe loader that remembers the line of every mapping key."""
+    """A safe loader that remembers lines, refuses repeated keys and keeps invalid dates as
+    text (so that the validator can say which value is wrong, and where)."""
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[object, object]:
-    loader.flatten_mapping(node)
-    out: dict[object, object] = {}
+def _shown(v: object) -> str:
+    return reprlib.repr(v) if isinstance(v, dict | list | tuple | set) else str(v)
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> YamlMap:
+    own = {id(k) for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge"}
+    loader.flatten_mapping(node)  # merged keys (<<: *x) come first; own keys override them
+    out = YamlMap()
+    out.line = node.start_mark.line + 1
+    out.lines = {}
+    first: dict[object, int] = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str | int | float | bool | dt.date) and key is not None:
-            key = str(key)
+            key = _shown(key)
+        line = key_node.start_mark.line + 1
+        if id(key_node) in own:
+            if key in first:
+                loader.duplicates.append((key, line, first[key]))  # type: ignore[attr-defined]
+            else:
+                first[key] = line
         out[key] = loader.construct_object(value_node, deep=True)
-        loader.key_lines[id(out), key] = key_node.start_mark.line + 1  # type: ignore[attr-defined]
+        out.lines[key] = line
     return out
 
 
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> YamlList:
+    out = YamlList(loader.construct_object(n, deep=True) for n in node.value)
+    out.line = node.start_mark.line + 1
+    out.lines = {i: n.start_mark.line + 1 for i, n in enumerate(node.value)}
+    return out
+
+
+def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)  # e.g. 2020-02-30: reported by the validator
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def load_yaml_with_lines(text: str, source: str,
                          problems: list[Problem]) -> tuple[object, dict[str, int]]:
     """Parse YAML safely (data only, never code). Returns the data and ``{key: line}`` of the
-    top-level mapping; nested lines are available through :func:`yaml_line`."""
-    loader = _LineLoader(text)
-    loader.key_lines = {}  # type: ignore[attr-defined]
+    top-level mapping; nested lines are available through :func:`yaml_line`. A key given
+    twice in one mapping is a problem."""
+    try:
+        loader = _LineLoader(text)
+    except yaml.YAMLError as e:  # e.g. a control character the reader refuses
+        problems.append(Problem(source, None, None, f"is not valid YAML text: {e}"))
+        return None, {}
+    loader.duplicates = []  # type: ignore[attr-defined]
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark
+        mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else None
-        problems.append(Problem(source, line, None, f"is not valid YAML: {e.problem}"))
+        problems.append(Problem(source, line, None,
+                                f"is not valid YAML: {e.problem or e.context}{_yaml_hint(e)}"))
         return None, {}
     except yaml.YAMLError as e:
         problems.append(Problem(source, None, None, f"is not valid YAML: {e}"))
         return None, {}
+    except (ValueError, TypeError, OverflowError, RecursionError) as e:
+        problems.append(Problem(source, None, None, f"is not valid YAML: {e}"))
+        return None, {}
     finally:
         loader.dispose()
-    all_lines: dict[tuple[int, object], int] = loader.key_lines  # type: ignore[attr-defined]
-    _YAML_LINES.update(all_lines)
-    top = {str(k): v for (i, k), v in all_lines.items() if isinstance(data, dict) and i == id(data)}
+    for key, line, first in loader.duplicates:  # type: ignore[attr-defined]
+        problems.append(Problem(source, line, str(key),
+                                f"key appears twice (first on line {first}); keep one"))
+    top = {str(k): v for k, v in data.lines.items()} if isinstance(data, YamlMap) else {}
     return data, top
 
 
-_YAML_LINES: dict[tuple[int, object], int] = {}
+def _yaml_hint(e: yaml.MarkedYAMLError) -> str:
+    if "'\\t'" in str(e.problem):
+        return "; indent with spaces, not tabs"
+    return ""
 
 
 def yaml_line(mapping: object, key: object) -> int | None:
-    """The line of ``key`` in a mapping parsed by :func:`load_yaml_with_lines`, if known."""
-    return _YAML_LINES.get((id(mapping), key))
+    """The line of ``key`` in a mapping (or of item ``key`` in a list) parsed by
+    :func:`load_yaml_with_lines`, if known."""
+    lines = getattr(mapping, "lines", None)
+    return lines.get(key) if isinstance(lines, dict) else None
+
+
+def yaml_start(node: object) -> int | None:
+    """The line where a mapping or list parsed by :func:`load_yaml_with_lines` starts."""
+    return getattr(node, "line", None)
 
 
 # --------------------------------------------------------------------- writing

@@ -86,7 +86,7 @@ def build_model(ctx: Context) -> Model:
         if len(ctx.planned) else False
 
     prob = pulp.LpProblem(safe(ctx.scenario.name) or "plan", pulp.LpMaximize)
-    x = [pulp.LpVariable(f"x__{safe(p)}__{safe(o)}", 0, 1, pulp.LpBinary)
+    x = [prob.add_variable(f"x__{safe(p)}__{safe(o)}", 0, 1, pulp.LpBinary)
          for p, o in zip(f["participant_id"], f["offer_id"], strict=True)]
     for i in np.flatnonzero(f["fixed"].to_numpy()):
         x[i].lowBound = 1  # a fixed placement of a re-plan
@@ -100,7 +100,7 @@ def build_model(ctx: Context) -> Model:
         if r.org_support:
             e += org_expr
         if r.soft:
-            s = pulp.LpVariable(f"shortfall__{r.name.removeprefix('target__')}", 0)
+            s = prob.add_variable(f"shortfall__{r.name.removeprefix('target__')}", 0)
             shortfall[r.name] = s
             e += s if r.sense == GE else -s
             target_terms.append((s, float(r.about["weight"])))
@@ -139,8 +139,8 @@ def _org_support(ctx: Context, f: pd.DataFrame, x: list[pulp.LpVariable],
             total += (s1 if upper <= t and t > 0 else s2) * n
             continue
         a = safe(act)
-        m = pulp.LpVariable(f"org_first__{a}", 0, t)
-        z = pulp.LpVariable(f"org_past__{a}", 0, 1, pulp.LpBinary)
+        m = prob.add_variable(f"org_first__{a}", 0, t)
+        z = prob.add_variable(f"org_past__{a}", 0, 1, pulp.LpBinary)
         prob.addConstraint(m - n <= 0, f"org_first_le_n__{a}")
         prob.addConstraint(m - t * z >= 0, f"org_first_ge_T__{a}")
         prob.addConstraint(m - n + upper * z >= 0, f"org_first_ge_n__{a}")

@@ -46,7 +46,7 @@ def level_values(ctx: Context, alloc: pd.DataFrame) -> dict[str, float]:
         if len(ctx.planned) else set()
     kept = sum(1 for k in zip(alloc["participant_id"], alloc["offer_id"], strict=True)
                if k in planned)
-    soft = targets[~targets["hard"]]
+    soft = targets.loc[~targets["hard"].astype(bool)]
     return {
         "placements": float(len(alloc)),
         "stability": float(len(planned) - kept),

@@ -143,7 +143,9 @@ def host_capacity(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
     if cap.empty or f.empty:
         return
     starts, ends = f["start_date"].to_numpy(), f["end_date"].to_numpy()
-    for host, idx in _groups(f[f["host_id"].isin(cap.index)], "host_id").items():
+    for host, idx in _groups(f, "host_id").items():
+        if host not in cap.index:
+            continue
         s, e = starts[idx], ends[idx]
         last: tuple[int, ...] = ()
         for t in np.unique(s):

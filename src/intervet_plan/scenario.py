@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
+import re
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError, Problem
-from .io import load_yaml_with_lines, yaml_line
+from .io import load_yaml_with_lines, yaml_line, yaml_start
 
 LEVELS = ("placements", "stability", "targets", "priority", "preferences", "cost")
 SOLVERS = ("highs", "cbc")
@@ -26,6 +29,8 @@ QUOTA_KEYS = ("quota", "quota_min")
 TARGET_KEYS = ("name", "share_of", "count_of", "for_each", "among", "min", "max", "hard", "weight")
 BLACKOUT_KEYS = ("from", "to", "countries")
 SOLVER_KEYS = ("name", "time_limit_s", "mip_gap", "threads", "seed")
+INT_LIMIT = 10**9  # larger counts are typos
+NUMBER_LIMIT = 1e12  # larger budgets and weights are typos and overflow the model
 
 
 @dataclass(frozen=True)
@@ -74,26 +79,48 @@ class Scenario:
     objective: tuple[str, ...] = LEVELS
     tolerances: Mapping[str, float] = field(default_factory=dict)
     solver: SolverSettings = field(default_factory=SolverSettings)
+    # line of each key path in the file ("quotas.WBL", "targets[0].among"), for messages
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+
+def _shown(v: object) -> str:
+    """A value as a message shows it: containers shortened, long text cut."""
+    text = reprlib.repr(v) if isinstance(v, dict | list | tuple | set) else str(v)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and check a scenario file; raise :class:`InputError` listing every problem."""
     p = Path(path)
     label = str(path)
-    if not p.is_file():
-        raise InputError(Problem(label, None, None, "scenario file not found"), "scenario")
+
+    def fail(message: str, line: int | None = None) -> InputError:
+        return InputError(Problem(label, line, None, message), f"scenario {label}")
+
     try:
-        text = p.read_bytes().decode("utf-8-sig")
-    except (UnicodeDecodeError, OSError):
-        raise InputError(Problem(label, None, None, "is not a UTF-8 text file"), "scenario") \
-            from None
+        if not p.is_file():
+            if p.is_dir():
+                raise fail("is a folder; give the scenario's YAML file")
+            raise fail("scenario file not found")
+        data_bytes = p.read_bytes()
+    except (OSError, ValueError) as e:
+        raise fail(f"cannot be read ({getattr(e, 'strerror', None) or e})") from None
+    if b"\x00" in data_bytes or data_bytes.startswith(b"PK\x03\x04"):
+        raise fail("is not a text file (it holds binary data); a scenario is a YAML text file")
+    try:
+        text = data_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data_bytes[: e.start].count(b"\n") + 1
+        raise fail(f"is not UTF-8 text (byte 0x{data_bytes[e.start]:02x}); save it as UTF-8",
+                   line) from None
     problems: list[Problem] = []
     data, _ = load_yaml_with_lines(text, label, problems)
     if problems:
-        raise InputError(problems, "scenario")
+        raise InputError(problems, f"scenario {label}")
     if not isinstance(data, dict):
-        raise InputError(Problem(label, 1, None, "must be a mapping with at least name and case"),
-                         "scenario")
+        what = "is empty" if data is None else \
+            "holds a list" if isinstance(data, list) else "holds a single value"
+        raise fail(f"{what}; a scenario is key: value lines with at least name and case", 1)
     return parse_scenario(data, base=p.parent, label=label, path=p)
 
 
@@ -119,31 +146,46 @@ def parse_scenario(data: Mapping[str, object], base: Path = Path("."), label: st
     if data.get("previous_plan") is not None:
         pp = r.text(data, "previous_plan", "")
         if pp:
-            kw["previous_plan"] = (base / pp).resolve()
-            if not kw["previous_plan"].is_file():  # type: ignore[union-attr]
-                r.add(data, "previous_plan", "previous_plan",
-                      f"'{pp}' not found (looked for {kw['previous_plan']})")
-    if "as_of" in data:
+            found = r.path(data, "previous_plan", base, pp)
+            if found is not None:
+                kw["previous_plan"] = found
+                if not _is_file(found):
+                    r.add(data, "previous_plan", "previous_plan",
+                          f"'{pp}' not found (looked for {found})")
+    if data.get("as_of") is not None:
         kw["as_of"] = r.date(data, "as_of", "")
-    if "previous_plan" in kw and kw.get("as_of") is None:
-        r.add(data, "previous_plan", "as_of", "a re-plan needs as_of: the re-plan date")
+    elif "as_of" in data:
+        r.add(data, "as_of", "as_of", "is empty; give the re-plan date (YYYY-MM-DD)")
+    if data.get("previous_plan") is not None and data.get("as_of") is None:
+        r.add(data, "previous_plan", "as_of",
+              "a re-plan needs as_of: the re-plan date (YYYY-MM-DD); placements that start "
+              "before it are kept")
     if "objective" in data:
         kw["objective"] = r.objective(data["objective"], data)
     if "tolerances" in data:
         kw["tolerances"] = r.tolerances(data["tolerances"], data)
     if "solver" in data:
         kw["solver"] = r.solver(data["solver"], data)
+    case_path = r.path(data, "case", base, case) if case else None
     if r.problems:
         raise InputError(r.problems, f"scenario {label}")
-    case_path = (base / str(case)).resolve()
-    return Scenario(name=str(name), case_path=case_path, path=path, **kw)  # type: ignore[arg-type]
+    return Scenario(name=str(name), case_path=case_path, path=path,  # type: ignore[arg-type]
+                    lines=r.lines, **kw)  # type: ignore[arg-type]
 
 
-def suggest(key: str, valid: tuple[str, ...]) -> str:
+def _is_file(p: Path) -> bool:
+    try:
+        return p.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def suggest(key: str, valid: tuple[str, ...], what: str = "valid keys") -> str:
+    """``did you mean 'x'?`` for the nearest valid name, else the list of valid names."""
     close = difflib.get_close_matches(str(key), valid, n=1, cutoff=0.5)
     if close:
         return f"did you mean '{close[0]}'?"
-    return f"valid keys: {', '.join(valid)}"
+    return f"{what}: {', '.join(valid)}"
 
 
 class _Reader:
@@ -152,20 +194,23 @@ class _Reader:
     def __init__(self, label: str) -> None:
         self.label = label
         self.problems: list[Problem] = []
+        self.lines: dict[str, int] = {}
 
     def add(self, mapping: object, key: object, path: str, message: str) -> None:
-        self.problems.append(Problem(self.label, yaml_line(mapping, key), path or None, message))
+        line = yaml_line(mapping, key) or yaml_start(mapping)
+        self.problems.append(Problem(self.label, line, path or None, message))
 
     def keys(self, m: Mapping[str, object], valid: tuple[str, ...], prefix: str) -> None:
         for k in m:
             if k not in valid:
-                self.add(m, k, f"{prefix}{k}", f"unknown key; {suggest(str(k), valid)}")
+                self.add(m, k, f"{prefix}{_shown(k)}", f"unknown key; {suggest(str(k), valid)}")
 
     def _get(self, m: Mapping[str, object], key: str, path: str, required: bool) -> object:
         v = m.get(key)
-        if v is None and required:
-            self.problems.append(Problem(self.label, None, f"{path}{key}",
-                                         "is required; add it"))
+        if (v is None or v == "") and required:
+            where = "is empty" if key in m else "is missing"
+            self.add(m, key, f"{path}{key}", f"{where}; it is required")
+            return None
         return v
 
     def text(self, m: Mapping[str, object], key: str, path: str,
@@ -174,7 +219,7 @@ class _Reader:
         if v is None:
             return None
         if not isinstance(v, str | int | float) or isinstance(v, bool):
-            self.add(m, key, f"{path}{key}", f"'{v}' must be text")
+            self.add(m, key, f"{path}{key}", f"'{_shown(v)}' must be text")
             return None
         return str(v)
 
@@ -185,8 +230,17 @@ class _Reader:
         v = self.text(m, key, path, required)
         if v is not None and not ID_RE.match(v):
             self.add(m, key, f"{path}{key}",
-                     f"'{v}' is not a valid identifier (letters, digits, _ . - only)")
+                     f"'{_shown(v)}' is not a valid identifier (letters, digits, _ . - only)")
+            return None
         return v
+
+    def path(self, m: Mapping[str, object], key: str, base: Path, text: str) -> Path | None:
+        """A path given relative to the scenario file."""
+        try:
+            return (base / text).resolve()
+        except (OSError, ValueError, RuntimeError) as e:
+            self.add(m, key, key, f"'{_shown(text)}' is not a usable path ({e})")
+            return None
 
     def number(self, m: Mapping[str, object], key: str, path: str, lo: float | None = None,
                hi: float | None = None) -> float | None:
@@ -194,7 +248,14 @@ class _Reader:
         if v is None:
             return None
         if isinstance(v, bool) or not isinstance(v, int | float):
-            self.add(m, key, f"{path}{key}", f"'{v}' is not a number")
+            self.add(m, key, f"{path}{key}", f"'{_shown(v)}' is not a number")
+            return None
+        if not math.isfinite(v):
+            self.add(m, key, f"{path}{key}", f"'{v}' is not a finite number")
+            return None
+        if abs(v) > NUMBER_LIMIT:
+            self.add(m, key, f"{path}{key}",
+                     f"'{v}' is too large; it must be {NUMBER_LIMIT:.0f} or less")
             return None
         if lo is not None and v < lo or hi is not None and v > hi:
             rng = f"{lo:g}..{hi:g}" if hi is not None else f"{lo:g} or more"
@@ -206,8 +267,12 @@ class _Reader:
         v = m.get(key)
         if v is None:
             return None
-        if isinstance(v, bool) or not isinstance(v, int | float) or not float(v).is_integer():
-            self.add(m, key, f"{path}{key}", f"'{v}' is not a whole number")
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) \
+                or not float(v).is_integer():
+            self.add(m, key, f"{path}{key}", f"'{_shown(v)}' is not a whole number")
+            return None
+        if abs(v) > INT_LIMIT:
+            self.add(m, key, f"{path}{key}", f"'{v}' is too large; it must be {INT_LIMIT} or less")
             return None
         if v < lo:
             self.add(m, key, f"{path}{key}", f"'{v}' must be {lo} or more")
@@ -220,11 +285,13 @@ class _Reader:
             return v.date()
         if isinstance(v, dt.date):
             return v
-        try:
-            return dt.date.fromisoformat(str(v))
-        except ValueError:
-            self.add(m, key, f"{path}{key}", f"'{v}' is not a date in the form YYYY-MM-DD")
-            return None
+        if isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v.strip()):
+            try:
+                return dt.date.fromisoformat(v.strip())
+            except ValueError:  # e.g. 2020-02-30
+                pass
+        self.add(m, key, f"{path}{key}", f"'{_shown(v)}' is not a date in the form YYYY-MM-DD")
+        return None
 
     def boolean(self, m: Mapping[str, object], key: str, path: str, default: bool) -> bool:
         v = m.get(key)
@@ -232,18 +299,18 @@ class _Reader:
             return default
         if isinstance(v, bool):
             return v
-        self.add(m, key, f"{path}{key}", f"'{v}' is not true or false")
+        self.add(m, key, f"{path}{key}", f"'{_shown(v)}' is not true or false")
         return default
 
     def mapping(self, v: object, parent: object, key: object, path: str) -> Mapping | None:
         if not isinstance(v, dict):
-            self.add(parent, key, path, "must be a mapping of key: value")
+            self.add(parent, key, path, f"'{_shown(v)}' must be a mapping of key: value")
             return None
         return v
 
     def sequence(self, v: object, parent: object, key: object, path: str) -> list | None:
         if not isinstance(v, list):
-            self.add(parent, key, path, "must be a list")
+            self.add(parent, key, path, f"'{_shown(v)}' must be a list")
             return None
         return v
 
@@ -252,12 +319,19 @@ class _Reader:
         out: dict[str, dict[str, int]] = {}
         m = self.mapping(v, parent, "quotas", "quotas")
         for act, spec in (m or {}).items():
-            path = f"quotas.{act}."
+            path = f"quotas.{_shown(act)}."
+            line = yaml_line(m, act)
+            if line is not None:
+                self.lines[path[:-1]] = line
             s = self.mapping(spec, m, act, path[:-1])
             if s is None:
                 continue
             self.keys(s, QUOTA_KEYS, path)
+            if not s:
+                self.add(m, act, path[:-1], "give quota, quota_min or both")
             q = {k: self.integer(s, k, path) for k in QUOTA_KEYS if k in s}
+            for k in q:
+                self.lines[f"{path}{k}"] = yaml_line(s, k) or 0
             out[str(act)] = {k: x for k, x in q.items() if x is not None}
             if q.get("quota") is not None and q.get("quota_min") is not None \
                     and q["quota_min"] > q["quota"]:  # type: ignore[operator]
@@ -267,37 +341,50 @@ class _Reader:
 
     def _filter(self, v: object, parent: object, key: str, path: str,
                 valid: tuple[str, ...]) -> dict[str, frozenset[object]]:
+        from .case import COUNTRY_RE, ID_RE
+
         m = self.mapping(v, parent, key, path)
         out: dict[str, frozenset[object]] = {}
         for attr, val in (m or {}).items():
             if attr not in valid:
-                self.add(m, attr, f"{path}.{attr}",
-                         f"is not a filter attribute; {suggest(str(attr), valid)} "
-                         f"(allowed: {', '.join(valid)})")
+                close = difflib.get_close_matches(str(attr), valid, n=1, cutoff=0.5)
+                hint = f"did you mean '{close[0]}'? " if close else ""
+                self.add(m, attr, f"{path}.{_shown(attr)}",
+                         f"'{_shown(attr)}' is not a filter attribute; {hint}"
+                         f"allowed: {', '.join(valid)}")
                 continue
             vals = val if isinstance(val, list) else [val]
             if not vals or any(isinstance(x, dict | list) or x is None for x in vals):
-                self.add(m, attr, f"{path}.{attr}", "must be a value or a list of values")
+                self.add(m, attr, f"{path}.{attr}",
+                         f"'{_shown(val)}' must be a value or a list of values")
                 continue
+            shown = _shown(val)
+            rule = None
             if attr == "fewer_opportunities" and not all(isinstance(x, bool) for x in vals):
-                self.add(m, attr, f"{path}.{attr}", f"'{val}' is not true or false")
+                rule = "is not true or false"
+            elif attr == "gender" and not set(map(str, vals)) <= {"F", "M", "X"}:
+                rule = "is not one of F, M, X"
+            elif attr == "participant_type" and not set(map(str, vals)) <= {"learner", "staff"}:
+                rule = "is not one of learner, staff"
+            elif attr == "direction" and not set(map(str, vals)) <= {"WB_TO_EU", "EU_TO_WB"}:
+                rule = "is not one of WB_TO_EU, EU_TO_WB"
+            elif attr == "country" and not all(COUNTRY_RE.match(str(x)) for x in vals):
+                rule = "is not a two-letter ISO 3166-1 country code (XK for Kosovo)"
+            elif attr in ("org_id", "activity_id") and not all(ID_RE.match(str(x)) for x in vals):
+                rule = "is not a valid identifier (letters, digits, _ . - only)"
+            if rule:
+                self.add(m, attr, f"{path}.{attr}", f"'{shown}' {rule}")
                 continue
-            if attr == "gender" and not set(map(str, vals)) <= {"F", "M", "X"}:
-                self.add(m, attr, f"{path}.{attr}", f"'{val}' is not one of F, M, X")
-                continue
-            if attr == "participant_type" and not set(map(str, vals)) <= {"learner", "staff"}:
-                self.add(m, attr, f"{path}.{attr}", f"'{val}' is not one of learner, staff")
-                continue
-            if attr == "direction" and not set(map(str, vals)) <= {"WB_TO_EU", "EU_TO_WB"}:
-                self.add(m, attr, f"{path}.{attr}", f"'{val}' is not one of WB_TO_EU, EU_TO_WB")
-                continue
+            line = yaml_line(m, attr)
+            if line is not None:
+                self.lines[f"{path}.{attr}"] = line
             out[str(attr)] = frozenset(x if isinstance(x, bool) else str(x) for x in vals)
         return out
 
     def targets(self, v: object, parent: object) -> tuple[Target, ...]:
         seq = self.sequence(v, parent, "targets", "targets")
         out: list[Target] = []
-        names: set[str] = set()
+        names: dict[str, str] = {}
         for i, t in enumerate(seq or []):
             path = f"targets[{i}]"
             m = self.mapping(t, seq, i, path)
@@ -305,36 +392,48 @@ class _Reader:
                 continue
             self.keys(m, TARGET_KEYS, f"{path}.")
             name = self.ident(m, "name", f"{path}.", required=True)
-            if name in names:
-                self.add(m, "name", f"{path}.name", f"'{name}' is used by another target")
-            names.add(str(name))
+            if name is not None and name in names:
+                self.add(m, "name", f"{path}.name",
+                         f"'{name}' is already the name of {names[name]}; target names must be "
+                         "unique")
+            elif name is not None:
+                names[name] = path
             kinds = [k for k in ("share_of", "count_of", "for_each") if k in m]
             if len(kinds) != 1:
-                self.problems.append(Problem(
-                    self.label, yaml_line(seq, i) or yaml_line(m, "name"), path,
-                    "give exactly one of share_of, count_of or for_each"))
+                given = f" (it gives {' and '.join(kinds)})" if kinds else ""
+                self.add(seq, i, path,
+                         f"give exactly one of share_of, count_of or for_each{given}")
                 continue
             kind = kinds[0]
             match: dict[str, frozenset[object]] = {}
             for_each = None
             if kind == "for_each":
                 fe = m["for_each"]
-                if fe not in MATCH_ATTRIBUTES:
+                if not isinstance(fe, str) or fe not in MATCH_ATTRIBUTES:
                     self.add(m, "for_each", f"{path}.for_each",
-                             f"'{fe}' is not a filter attribute; "
-                             f"{suggest(str(fe), MATCH_ATTRIBUTES)}")
+                             f"'{_shown(fe)}' is not a filter attribute; "
+                             f"{suggest(str(fe), MATCH_ATTRIBUTES, 'allowed')}")
                     continue
-                for_each = str(fe)
+                for_each = fe
             else:
                 match = self._filter(m[kind], m, kind, f"{path}.{kind}", MATCH_ATTRIBUTES)
+                if isinstance(m[kind], dict) and not m[kind]:
+                    self.add(m, kind, f"{path}.{kind}",
+                             f"names no attribute; give one of {', '.join(MATCH_ATTRIBUTES)}")
             among = self._filter(m["among"], m, "among", f"{path}.among", SCOPE_ATTRIBUTES) \
-                if "among" in m else {}
+                if m.get("among") is not None else {}
+            if name is not None and "activity_id" in among:
+                self.lines[f"targets.{name}.among.activity_id"] = \
+                    self.lines.get(f"{path}.among.activity_id", 0)
+            if name is not None and "org_id" in match:
+                self.lines[f"targets.{name}.{kind}.org_id"] = \
+                    self.lines.get(f"{path}.{kind}.org_id", 0)
             is_count = kind == "count_of"
             hi = None if is_count else 1.0
             lo_v = self.number(m, "min", f"{path}.", 0.0, hi)
             hi_v = self.number(m, "max", f"{path}.", 0.0, hi)
-            if lo_v is None and hi_v is None and "min" not in m and "max" not in m:
-                self.add(m, "name", path, "give min, max or both")
+            if m.get("min") is None and m.get("max") is None:
+                self.add(seq, i, path, "give min, max or both")
             if lo_v is not None and hi_v is not None and lo_v > hi_v:
                 self.add(m, "max", f"{path}.max", f"'{hi_v:g}' is below min {lo_v:g}")
             hard = self.boolean(m, "hard", f"{path}.", False)
@@ -345,6 +444,8 @@ class _Reader:
         return tuple(out)
 
     def blackouts(self, v: object, parent: object) -> tuple[Blackout, ...]:
+        from .case import COUNTRY_RE
+
         seq = self.sequence(v, parent, "blackouts", "blackouts")
         out = []
         for i, b in enumerate(seq or []):
@@ -353,10 +454,11 @@ class _Reader:
             if m is None:
                 continue
             self.keys(m, BLACKOUT_KEYS, f"{path}.")
-            missing = [k for k in ("from", "to") if k not in m]
+            missing = [k for k in ("from", "to") if m.get(k) is None]
             if missing:
-                self.problems.append(Problem(self.label, yaml_line(seq, i), path,
-                                             f"needs {' and '.join(missing)}"))
+                self.add(seq, i, path,
+                         f"is missing {' and '.join(repr(k) for k in missing)}; a blackout "
+                         "needs from and to dates (YYYY-MM-DD)")
                 continue
             lo, hi = self.date(m, "from", f"{path}."), self.date(m, "to", f"{path}.")
             if lo and hi and lo > hi:
@@ -364,12 +466,12 @@ class _Reader:
             countries = None
             if m.get("countries") is not None:
                 cs = m["countries"] if isinstance(m["countries"], list) else [m["countries"]]
-                from .case import COUNTRY_RE
-
-                bad = [c for c in cs if not COUNTRY_RE.match(str(c))]
+                bad = [c for c in cs if not isinstance(c, str) or not COUNTRY_RE.match(c)]
                 if bad or not cs:
                     self.add(m, "countries", f"{path}.countries",
-                             f"'{bad[0] if bad else cs}' is not a two-letter country code")
+                             f"'{_shown(bad[0] if bad else cs)}' is not a two-letter country "
+                             "code (XK for Kosovo)" if bad else
+                             "lists no country; leave countries out to black out everywhere")
                 countries = frozenset(str(c) for c in cs)
             if lo and hi:
                 out.append(Blackout(lo, hi, countries))
@@ -378,15 +480,16 @@ class _Reader:
     def objective(self, v: object, parent: object) -> tuple[str, ...]:
         seq = self.sequence(v, parent, "objective", "objective") or []
         out: list[str] = []
-        for x in seq:
-            if x not in LEVELS:
-                self.add(parent, "objective", "objective",
-                         f"'{x}' is not an objective level; {suggest(str(x), LEVELS)}")
+        for i, x in enumerate(seq):
+            if not isinstance(x, str) or x not in LEVELS:
+                self.add(seq, i, "objective",
+                         f"'{_shown(x)}' is not an objective level; "
+                         f"{suggest(str(x), LEVELS, 'levels')}")
             elif x in out:
-                self.add(parent, "objective", "objective", f"'{x}' is listed twice")
+                self.add(seq, i, "objective", f"'{x}' is listed twice")
             else:
-                out.append(str(x))
-        if seq and not out:
+                out.append(x)
+        if isinstance(v, list) and not v:
             self.add(parent, "objective", "objective", "lists no objective level")
         return tuple(out)
 
@@ -406,9 +509,13 @@ class _Reader:
         self.keys(m, SOLVER_KEYS, "solver.")
         name = str(m.get("name", "highs")).lower()
         if name not in SOLVERS:
-            self.add(m, "name", "solver.name", f"'{m.get('name')}' is not one of highs, cbc")
+            self.add(m, "name", "solver.name",
+                     f"'{_shown(m.get('name'))}' is not one of highs, cbc")
             name = "highs"
         tl = self.number(m, "time_limit_s", "solver.", 0.0)
+        if tl is not None and tl <= 0:
+            self.add(m, "time_limit_s", "solver.time_limit_s",
+                     f"'{tl:g}' must be greater than 0 (leave it out for no limit)")
         gap = self.number(m, "mip_gap", "solver.", 0.0, 1.0)
         threads = self.integer(m, "threads", "solver.", 1)
         seed = self.integer(m, "seed", "solver.", 0)
@@ -418,24 +525,35 @@ class _Reader:
 
 def check_against_case(scenario: Scenario, case: object) -> list[Problem]:
     """Rules that need the case: quota overrides and target scopes name real activities,
-    and merged quota_min <= quota."""
+    target filters name real organisations, and merged quota_min <= quota."""
     acts = case.activities  # type: ignore[attr-defined]
+    orgs = case.organisations  # type: ignore[attr-defined]
     label = str(scenario.path) if scenario.path else "scenario"
+    lines = getattr(scenario, "lines", {}) or {}
     problems: list[Problem] = []
+
+    def add(path: str, message: str) -> None:
+        problems.append(Problem(label, lines.get(path) or None, path, message))
+
     for act, q in scenario.quotas.items():
         if act not in acts.index:
-            problems.append(Problem(label, None, f"quotas.{act}",
-                                    f"'{act}' is not an activity_id of the case; "
-                                    f"{suggest(act, tuple(acts.index))}"))
+            add(f"quotas.{act}", f"'{act}' is not an activity_id of the case; "
+                f"{suggest(act, tuple(acts.index), 'activities')}")
             continue
         quota = q.get("quota", int(acts.at[act, "quota"]))
         qmin = q.get("quota_min", int(acts.at[act, "quota_min"]))
-        if qmin > quota:
-            problems.append(Problem(label, None, f"quotas.{act}",
-                                    f"quota_min {qmin} is greater than quota {quota}"))
+        if qmin > quota and "quota_min" in q:
+            add(f"quotas.{act}.quota_min", f"'{qmin}' is greater than quota {quota} of the case")
+        elif qmin > quota:
+            add(f"quotas.{act}.quota", f"'{quota}' is less than quota_min {qmin} of the case")
     for t in scenario.targets:
-        for a in t.among.get("activity_id", ()):
+        for a in sorted(map(str, t.among.get("activity_id", ()))):
             if a not in acts.index:
-                problems.append(Problem(label, None, f"targets.{t.name}.among.activity_id",
-                                        f"'{a}' is not an activity_id of the case"))
+                add(f"targets.{t.name}.among.activity_id",
+                    f"'{a}' is not an activity_id of the case; "
+                    f"{suggest(a, tuple(acts.index), 'activities')}")
+        kind = "count_of" if t.kind == "count" else "share_of"
+        for o in sorted(map(str, t.match.get("org_id", ()))):
+            if o not in orgs.index:
+                add(f"targets.{t.name}.{kind}.org_id", f"'{o}' is not an org_id of the case")
     return problems

@@ -13,6 +13,7 @@ import math
 import os
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -77,7 +78,8 @@ class _Arrays:
     def objective(self, expr: pulp.LpAffineExpression) -> tuple[np.ndarray, float]:
         c = np.zeros(len(self.cols))
         for v, a in expr.items():
-            c[self.col_of[v.name]] += a
+            if v.name in self.col_of:  # PuLP adds a '__dummy' variable to empty objectives
+                c[self.col_of[v.name]] += a
         return c, float(expr.constant)
 
 
@@ -100,7 +102,7 @@ def to_arrays(model: Model) -> _Arrays:
     upper = np.array([inf if v.upBound is None else v.upBound for v in cols], float)
     integer = np.array([v.cat == pulp.LpInteger for v in cols], bool)
     starts, index, value, rlo, rhi = [0], [], [], [], []
-    for c in prob.constraints.values():
+    for c in prob.constraints():
         for v, a in c.items():
             if a:
                 index.append(col_of[v.name])
@@ -277,58 +279,69 @@ def _finish(model: Model, arr: _Arrays, x_all: np.ndarray | None, status: Status
 
 def _solve_cbc(model: Model, settings: SolverSettings) -> SolveResult:
     t0 = time.perf_counter()
-    prob = model.problem
+    prob = model.problem.copy()  # level bounds go to the copy; the model stays as built
     arr = to_arrays(model)
     reports: list[LevelReport] = []
     status, gap, x_all = Status.OPTIMAL, 0.0, None
-    added: list[str] = []
     message = ""
-    try:
-        for level in model.ctx.objective or ("placements",):
-            expr, sense = model.levels[level], LEVEL_SENSE[level]
-            prob.sense = pulp.LpMaximize if sense == MAXIMISE else pulp.LpMinimize
-            prob.setObjective(expr)
-            left = None
-            if settings.time_limit_s is not None:
-                left = max(settings.time_limit_s - (time.perf_counter() - t0), 1.0)
-            solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=left, gapRel=settings.mip_gap,
-                                       threads=settings.threads,
-                                       options=[f"randomCbcSeed {settings.seed + 1}"])
-            lt = time.perf_counter()
+    for level in model.ctx.objective or ("placements",):
+        expr, sense = model.levels[level], LEVEL_SENSE[level]
+        prob.sense = pulp.LpMaximize if sense == MAXIMISE else pulp.LpMinimize
+        prob.setObjective(expr)
+        left = None
+        if settings.time_limit_s is not None:
+            left = max(settings.time_limit_s - (time.perf_counter() - t0), 1.0)
+        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=left, gapRel=settings.mip_gap,
+                                   threads=settings.threads,
+                                   options=[f"randomCbcSeed {settings.seed + 1}"])
+        lt = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
             prob.solve(solver)
-            elapsed = time.perf_counter() - lt
-            if prob.sol_status == pulp.LpSolutionOptimal:
-                lstatus = Status.OPTIMAL
-            elif prob.sol_status == pulp.LpSolutionIntegerFeasible:
-                lstatus = Status.FEASIBLE
-            elif prob.sol_status == pulp.LpSolutionInfeasible:
-                lstatus = Status.INFEASIBLE
-            elif prob.sol_status == pulp.LpSolutionNoSolutionFound:
-                lstatus = Status.NO_PLAN
-            else:
-                lstatus = Status.ERROR
-                message = f"CBC ended with status {pulp.LpStatus[prob.status]}"
-            if lstatus not in (Status.OPTIMAL, Status.FEASIBLE):
-                reports.append(LevelReport(level, lstatus, None, None, None, elapsed))
-                status = Status.FEASIBLE if x_all is not None and lstatus == Status.NO_PLAN \
-                    else lstatus
-                gap = None
-                break
-            x_all = _rounded(np.array([v.varValue or 0.0 for v in arr.cols], float), arr.integer)
-            c, const = arr.objective(expr)
-            value = float(c @ x_all + const)
-            reports.append(LevelReport(level, lstatus, value, None,
-                                       0.0 if lstatus == Status.OPTIMAL else None, elapsed))
-            if lstatus == Status.FEASIBLE:
-                status, gap = Status.FEASIBLE, None
-                break
-            bound = _level_bound(value, sense, model.ctx.scenario.tolerances.get(level, 0.0),
-                                 _integral(c, const, arr.integer))
-            name = f"level__{level}"
-            prob.addConstraint(expr >= bound if sense == MAXIMISE else expr <= bound, name)
-            added.append(name)
-    finally:
-        for name in added:
-            del prob.constraints[name]
-    return _finish(model, arr, x_all, status, reports, "cbc",
-                   pulp.PULP_CBC_CMD().version() or "cbc", t0, gap, settings.seed, message)
+        elapsed = time.perf_counter() - lt
+        if prob.sol_status == pulp.LpSolutionOptimal:
+            lstatus = Status.OPTIMAL
+        elif prob.sol_status == pulp.LpSolutionIntegerFeasible:
+            lstatus = Status.FEASIBLE
+        elif prob.sol_status == pulp.LpSolutionInfeasible:
+            lstatus = Status.INFEASIBLE
+        elif prob.sol_status == pulp.LpSolutionNoSolutionFound:
+            lstatus = Status.NO_PLAN
+        else:
+            lstatus = Status.ERROR
+            message = f"CBC ended with status {pulp.LpStatus[prob.status]}"
+        if lstatus not in (Status.OPTIMAL, Status.FEASIBLE):
+            reports.append(LevelReport(level, lstatus, None, None, None, elapsed))
+            status = Status.FEASIBLE if x_all is not None and lstatus == Status.NO_PLAN \
+                else lstatus
+            gap = None
+            break
+        x_all = _rounded(np.array([v.varValue or 0.0 for v in arr.cols], float), arr.integer)
+        c, const = arr.objective(expr)
+        value = float(c @ x_all + const)
+        reports.append(LevelReport(level, lstatus, value, None,
+                                   0.0 if lstatus == Status.OPTIMAL else None, elapsed))
+        if lstatus == Status.FEASIBLE:
+            status, gap = Status.FEASIBLE, None
+            break
+        bound = _level_bound(value, sense, model.ctx.scenario.tolerances.get(level, 0.0),
+                             _integral(c, const, arr.integer))
+        name = f"level__{level}"
+        prob.addConstraint(expr >= bound if sense == MAXIMISE else expr <= bound, name)
+    return _finish(model, arr, x_all, status, reports, "cbc", _cbc_version(), t0, gap,
+                   settings.seed, message)
+
+
+def _cbc_version() -> str:
+    import re
+    import subprocess
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        path = pulp.PULP_CBC_CMD().path
+    try:
+        out = subprocess.run([path, "-quit"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    m = re.search(r"Version:\s*(\S+)", out)
+    return m.group(1) if m else "unknown"
