@@ -4,6 +4,7 @@ exit codes (0 success, 1 internal error, 2 invalid input, 3 infeasible, 4 no pla
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import traceback
@@ -66,6 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except IntervetError as e:
         print(str(e), file=sys.stderr)
         return e.exit_code
+    except BrokenPipeError:  # output piped into head or less that closed early
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return EXIT_OK
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERNAL

@@ -211,6 +211,15 @@ def _solve_highs(model: Model, settings: SolverSettings, log_path: Path | None) 
         info = h.getInfo()
         has_plan = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
         elapsed = time.perf_counter() - lt
+        if ms == highspy.HighsModelStatus.kModelEmpty:  # no candidate pair at all
+            ok = bool(np.all(arr.row_lower <= 1e-9) and np.all(arr.row_upper >= -1e-9))
+            if not ok:
+                reports.append(LevelReport(level, Status.INFEASIBLE, None, None, None, 0.0))
+                status = Status.INFEASIBLE
+                break
+            x_all = np.zeros(n)
+            reports.append(LevelReport(level, Status.OPTIMAL, const, const, 0.0, 0.0))
+            continue
         if ms == highspy.HighsModelStatus.kOptimal:
             lstatus = Status.OPTIMAL
         elif ms in (highspy.HighsModelStatus.kInfeasible,
