@@ -10,14 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-import reprlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from .errors import InputError, Problem
-from .io import RawCase, RawTable, read_case
+from .io import RawCase, RawTable, read_case, shown
 from .schemas import CASE_KEYS, TABLES, Column, Kind, TableSchema
 
 ID_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -288,6 +287,10 @@ class _Validator:
             self.problems.append(Problem(src, lines.get("budget_eur"), "budget_eur",
                                          f"{_q(_meta_text(self.raw.meta['budget_eur']))} must be "
                                          "greater than 0"))
+        elif isinstance(budget, float) and budget < 0.01:  # money is kept to the cent
+            self.problems.append(Problem(src, lines.get("budget_eur"), "budget_eur",
+                                         f"{_q(_meta_text(self.raw.meta['budget_eur']))} is less "
+                                         "than a cent; give the budget in euro"))
         s, e = self.meta.get("start_date"), self.meta.get("end_date")
         if isinstance(s, dt.date) and isinstance(e, dt.date) and s > e:
             self.problems.append(Problem(src, lines.get("end_date"), "end_date",
@@ -306,7 +309,7 @@ class _Validator:
         decimal_comma = getattr(t, "decimal_comma", False)
         if not t.rows and not schema.optional:
             self.add(schema.name, None, None,
-                     f"has a header but no rows; it must list the {schema.purpose}")
+                     f"has a header but no rows; it must list {schema.purpose}")
         parsed: list[dict[str, object]] = []
         first_line: dict[tuple[object, ...], int] = {}
         for cells, line in zip(t.rows, t.lines, strict=True):
@@ -388,8 +391,10 @@ class _Validator:
                         and _ok(act["direction"]):
                     need = "WB" if act["direction"] == "WB_TO_EU" else "EU"
                     if org["region"] != need:
+                        article = "an" if act["direction"] == "EU_TO_WB" else "a"
                         self.add("participants", line, "activities",
-                                 f"{_q(a)} is a {act['direction']} activity: it needs a sending "
+                                 f"{_q(a)} is {article} {act['direction']} activity: it needs a "
+                                 "sending "
                                  f"organisation in region {need}, but {org['org_id']} is in "
                                  f"region {org['region']}")
             lo, hi = r["available_from"], r["available_to"]
@@ -457,6 +462,7 @@ class _Validator:
         bands = [r for r in self.rows.get("travel_bands", [])
                  if _ok(r["min_km"]) and r["max_km"] is not _MISSING]
         bands.sort(key=lambda r: r["min_km"])  # type: ignore[arg-type, return-value]
+        prev: dict[str, object] | None = None  # the band before, if it is a sound one
         for i, r in enumerate(bands):
             lo, hi, line = r["min_km"], r["max_km"], r["_line"]
             if hi is None and i < len(bands) - 1:
@@ -466,19 +472,18 @@ class _Validator:
             if hi is not None and hi <= lo:  # type: ignore[operator]
                 self.add("travel_bands", line, "max_km",
                          f"'{hi:g}' must be greater than min_km {lo:g}")
-            if i:
-                prev = bands[i - 1]
-                pmax = prev["max_km"]
-                if pmax is None:
-                    continue
+            if prev is not None:
+                pmin, pmax = prev["min_km"], prev["max_km"]
                 if lo < pmax:  # type: ignore[operator]
                     self.add("travel_bands", line, "min_km",
-                             f"'{lo:g}' overlaps the band {prev['min_km']:g}-{pmax:g} of line "
+                             f"'{lo:g}' overlaps the band {pmin:g}-{pmax:g} of line "
                              f"{prev['_line']}; bands may not overlap")
                 elif lo > pmax:  # type: ignore[operator]
                     self.add("travel_bands", line, "min_km",
-                             f"'{lo:g}' leaves a gap after the band {prev['min_km']:g}-{pmax:g} "
+                             f"'{lo:g}' leaves a gap after the band {pmin:g}-{pmax:g} "
                              f"of line {prev['_line']}; start it at {pmax:g}")
+            sound = hi is not None and hi > lo  # type: ignore[operator]
+            prev = r if sound else None
 
     # --- build the typed case
     def build(self) -> Case:
@@ -571,7 +576,7 @@ def _empty_rule(col: Column) -> str:
 
 def _meta_text(v: object) -> str:
     if isinstance(v, dict | list | tuple | set):
-        return reprlib.repr(v)
+        return shown(v)
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, dt.datetime):

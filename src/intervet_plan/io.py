@@ -116,7 +116,7 @@ def _read_folder(folder: Path) -> RawCase:
                                         "is not a file (a folder?); it must be a CSV table"))
             elif not schema.optional or _near_names(schema.name, present):
                 problems.append(Problem(schema.file_name, None, None,
-                                        f"file is missing from {folder}; it holds the "
+                                        f"file is missing from {folder}; it holds "
                                         f"{schema.purpose}{_found_hint(schema, present)}"))
             continue
         files[schema.file_name] = f
@@ -389,7 +389,7 @@ def _workbook_case(path: Path, wb: object, wbf: object | None) -> RawCase:
         source = f"{label} sheet {schema.name}"
         if schema.name not in sheets:
             if not schema.optional or any(t.lower() == schema.name for t in titles):
-                missing(source, schema.name, f"the {schema.purpose}")
+                missing(source, schema.name, schema.purpose)
             continue
         rows = _sheet_rows(sheets[schema.name], fsheets.get(schema.name))
         if not rows:
@@ -449,8 +449,28 @@ class _LineLoader(yaml.SafeLoader):
     text (so that the validator can say which value is wrong, and where)."""
 
 
-def _shown(v: object) -> str:
-    return reprlib.repr(v) if isinstance(v, dict | list | tuple | set) else str(v)
+class _ShortRepr(reprlib.Repr):
+    """reprlib for YAML containers too (subclasses of dict and list): a value shown in a
+    message stays short even when YAML aliases make it huge."""
+
+    def repr1(self, x: object, level: int) -> str:
+        if isinstance(x, dict) and type(x) is not dict:
+            return self.repr_dict(x, level)
+        if isinstance(x, list) and type(x) is not list:
+            return self.repr_list(x, level)
+        return super().repr1(x, level)
+
+
+_SHORT = _ShortRepr()
+
+
+def shown(v: object, limit: int = 80) -> str:
+    """A value as a message shows it: containers shortened, long text cut to ``limit``."""
+    text = _SHORT.repr(v) if isinstance(v, dict | list | tuple | set) else str(v)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+_shown = shown
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> YamlMap:
@@ -501,8 +521,15 @@ def load_yaml_with_lines(text: str, source: str,
     twice in one mapping is a problem."""
     try:
         loader = _LineLoader(text)
-    except yaml.YAMLError as e:  # e.g. a control character the reader refuses
-        problems.append(Problem(source, None, None, f"is not valid YAML text: {e}"))
+    except yaml.reader.ReaderError as e:  # a control character the YAML reader refuses
+        line = text[: e.position].count("\n") + 1 if isinstance(e.position, int) else None
+        char = e.character if isinstance(e.character, int) else 0
+        problems.append(Problem(source, line, None,
+                                f"holds the control character 0x{char:02x}, which YAML does not "
+                                "allow; remove it"))
+        return None, {}
+    except yaml.YAMLError as e:
+        problems.append(Problem(source, None, None, f"is not valid YAML: {e}"))
         return None, {}
     loader.duplicates = []  # type: ignore[attr-defined]
     try:

@@ -11,13 +11,13 @@ import datetime as dt
 import difflib
 import math
 import re
-import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError, Problem
 from .io import load_yaml_with_lines, yaml_line, yaml_start
+from .io import shown as _shown
 
 LEVELS = ("placements", "stability", "targets", "priority", "preferences", "cost")
 SOLVERS = ("highs", "cbc")
@@ -83,12 +83,6 @@ class Scenario:
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
 
-def _shown(v: object) -> str:
-    """A value as a message shows it: containers shortened, long text cut."""
-    text = reprlib.repr(v) if isinstance(v, dict | list | tuple | set) else str(v)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
 def load_scenario(path: str | Path) -> Scenario:
     """Read and check a scenario file; raise :class:`InputError` listing every problem."""
     p = Path(path)
@@ -130,12 +124,19 @@ def parse_scenario(data: Mapping[str, object], base: Path = Path("."), label: st
     r = _Reader(label)
     r.keys(data, TOP_KEYS, "")
     name = r.ident(data, "name", "", required=True)
+    if name is not None and set(name) == {"."}:  # reports/.. would be outside reports/
+        r.add(data, "name", "name", f"'{name}' is not a usable name; it names the output "
+              "folder reports/<name>")
+        name = None
     case = r.text(data, "case", "", required=True)
     kw: dict[str, object] = {}
     if "budget_eur" in data:
         b = r.number(data, "budget_eur", "")
         if b is not None and b <= 0:
             r.add(data, "budget_eur", "budget_eur", f"'{b:g}' must be greater than 0")
+        elif b is not None and b < 0.01:  # money is kept to the cent
+            r.add(data, "budget_eur", "budget_eur",
+                  f"'{b:g}' is less than a cent; give the budget in euro")
         kw["budget_eur"] = b
     if "quotas" in data:
         kw["quotas"] = r.quotas(data["quotas"], data)
@@ -182,7 +183,7 @@ def _is_file(p: Path) -> bool:
 
 def suggest(key: str, valid: tuple[str, ...], what: str = "valid keys") -> str:
     """``did you mean 'x'?`` for the nearest valid name, else the list of valid names."""
-    close = difflib.get_close_matches(str(key), valid, n=1, cutoff=0.5)
+    close = difflib.get_close_matches(str(key), valid, n=1, cutoff=0.6)
     if close:
         return f"did you mean '{close[0]}'?"
     return f"{what}: {', '.join(valid)}"
@@ -347,7 +348,7 @@ class _Reader:
         out: dict[str, frozenset[object]] = {}
         for attr, val in (m or {}).items():
             if attr not in valid:
-                close = difflib.get_close_matches(str(attr), valid, n=1, cutoff=0.5)
+                close = difflib.get_close_matches(str(attr), valid, n=1, cutoff=0.6)
                 hint = f"did you mean '{close[0]}'? " if close else ""
                 self.add(m, attr, f"{path}.{_shown(attr)}",
                          f"'{_shown(attr)}' is not a filter attribute; {hint}"

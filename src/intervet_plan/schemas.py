@@ -54,7 +54,7 @@ class TableSchema:
     key: tuple[str, ...]
     columns: tuple[Column, ...]
     optional: bool = False
-    purpose: str = ""
+    purpose: str = ""  # what the table lists, for messages ("the applicants")
     by_name: dict[str, Column] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -71,7 +71,7 @@ DIRECTIONS = ("WB_TO_EU", "EU_TO_WB")
 ORGANISATIONS = TableSchema(
     "organisations",
     key=("org_id",),
-    purpose="sending and host organisations",
+    purpose="the sending and host organisations",
     columns=(
         Column("org_id", Kind.ID),
         _opt("name", Kind.TEXT, ""),
@@ -86,7 +86,7 @@ ORGANISATIONS = TableSchema(
 ACTIVITIES = TableSchema(
     "activities",
     key=("activity_id",),
-    purpose="planned activities with quotas and unit costs",
+    purpose="the planned activities with quotas and unit costs",
     columns=(
         Column("activity_id", Kind.ID),
         _opt("label", Kind.TEXT, ""),
@@ -104,7 +104,7 @@ ACTIVITIES = TableSchema(
 PARTICIPANTS = TableSchema(
     "participants",
     key=("participant_id",),
-    purpose="applicants",
+    purpose="the applicants",
     columns=(
         Column("participant_id", Kind.ID),
         Column("org_id", Kind.ID),
@@ -125,7 +125,7 @@ PARTICIPANTS = TableSchema(
 OFFERS = TableSchema(
     "offers",
     key=("offer_id",),
-    purpose="time slots offered by hosts",
+    purpose="the time slots offered by hosts",
     columns=(
         Column("offer_id", Kind.ID),
         Column("host_id", Kind.ID),
@@ -142,7 +142,7 @@ HOST_CAPACITY = TableSchema(
     "host_capacity",
     key=("host_id",),
     optional=True,
-    purpose="how many participants a host can have at once",
+    purpose="the most participants each host can have at once",
     columns=(
         Column("host_id", Kind.ID),
         Column("max_concurrent", Kind.INT, min=0),
@@ -152,7 +152,7 @@ HOST_CAPACITY = TableSchema(
 TRAVEL_BANDS = TableSchema(
     "travel_bands",
     key=("min_km",),
-    purpose="travel unit costs by distance band",
+    purpose="the travel unit costs by distance band",
     columns=(
         Column("min_km", Kind.NUMBER, min=0),
         Column("max_km", Kind.NUMBER, required=False, default=None, min=0),
@@ -163,7 +163,7 @@ TRAVEL_BANDS = TableSchema(
 COUNTRY_GROUPS = TableSchema(
     "country_groups",
     key=("country",),
-    purpose="country groups for daily rates",
+    purpose="the country group of each country",
     columns=(
         Column("country", Kind.COUNTRY),
         Column("group", Kind.ID),
@@ -173,7 +173,7 @@ COUNTRY_GROUPS = TableSchema(
 DAILY_RATES = TableSchema(
     "daily_rates",
     key=("group", "participant_type"),
-    purpose="individual support per day",
+    purpose="the daily rates of individual support",
     columns=(
         Column("group", Kind.ID),
         Column("participant_type", Kind.ENUM, choices=LEARNER_STAFF),
