@@ -146,14 +146,16 @@ def _header(rows: list[dict], name: str) -> list[str]:
     return cols
 
 
-def write_case(folder: Path, meta: dict, tables: dict[str, list[dict]], sep: str = ",",
-               bom: bool = False) -> Path:
+def write_case(
+    folder: Path, meta: dict, tables: dict[str, list[dict]], sep: str = ",", bom: bool = False
+) -> Path:
     """Write ``case.yaml`` and one CSV per table (``sep`` separator, optional UTF-8 BOM).
     Rows missing a column get an empty cell. Returns ``folder``."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "case.yaml").write_text(
-        yaml.safe_dump(dict(meta), sort_keys=False, allow_unicode=True), encoding="utf-8")
+        yaml.safe_dump(dict(meta), sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
     for name, rows in tables.items():
         cols = _header(rows, name)
         buf = io.StringIO()
@@ -185,8 +187,10 @@ def _meta_cell(v: object) -> object:
 
 def write_workbook(path: Path, meta: dict, tables: dict[str, list[dict]]) -> Path:
     """Write the case as one ``.xlsx`` workbook with real date, number and boolean cells."""
-    frames = {name: pd.DataFrame(rows, columns=_header(rows, name), dtype=object).fillna("")
-              for name, rows in tables.items()}
+    frames = {
+        name: pd.DataFrame(rows, columns=_header(rows, name), dtype=object).fillna("")
+        for name, rows in tables.items()
+    }
     return write_case_workbook(path, {k: _meta_cell(v) for k, v in meta.items()}, frames)
 
 

@@ -9,19 +9,44 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from conftest import run_cli
 
-SUMMARY_KEYS = {"scenario", "case", "status", "objective", "placed", "quota", "cost_eur",
-                "targets", "solver", "timings_s", "inputs_sha256", "version"}
+SUMMARY_KEYS = {
+    "scenario",
+    "case",
+    "status",
+    "objective",
+    "placed",
+    "quota",
+    "cost_eur",
+    "targets",
+    "solver",
+    "timings_s",
+    "inputs_sha256",
+    "version",
+}
 
 
 @pytest.fixture
 def scenario(tiny_case: Path, tmp_path: Path) -> Path:
     s = tmp_path / "tiny.yaml"
-    s.write_text(yaml.safe_dump({
-        "name": "tiny", "case": tiny_case.name,
-        "targets": [{"name": "women", "share_of": {"gender": "F"},
-                     "among": {"participant_type": "learner"}, "min": 0.5}]}))
+    s.write_text(
+        yaml.safe_dump(
+            {
+                "name": "tiny",
+                "case": tiny_case.name,
+                "targets": [
+                    {
+                        "name": "women",
+                        "share_of": {"gender": "F"},
+                        "among": {"participant_type": "learner"},
+                        "min": 0.5,
+                    }
+                ],
+            }
+        )
+    )
     return s
 
 
@@ -34,33 +59,82 @@ def test_run_writes_spec_outputs(scenario: Path, tmp_path: Path):
     out = tmp_path / "out"
     code, stdout, err = run_cli("run", str(scenario), "--no-report", "--out", str(out))
     assert code == 0, err
-    assert sorted(p.name for p in out.iterdir()) == ["allocation.csv", "summary.json",
-                                                     "unplaced.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "allocation.csv",
+        "summary.json",
+        "unplaced.csv",
+    ]
     rows = read_csv(out / "allocation.csv")
     assert list(rows[0]) == [
-        "participant_id", "activity_id", "org_id", "sending_country", "host_id", "host_country",
-        "offer_id", "start_date", "end_date", "distance_km", "travel_eur", "subsistence_eur",
-        "org_support_eur", "inclusion_eur", "extra_eur", "total_eur", "gender",
-        "fewer_opportunities", "preference_rank", "status"]
+        "participant_id",
+        "activity_id",
+        "org_id",
+        "sending_country",
+        "host_id",
+        "host_country",
+        "offer_id",
+        "start_date",
+        "end_date",
+        "distance_km",
+        "travel_eur",
+        "subsistence_eur",
+        "org_support_eur",
+        "inclusion_eur",
+        "extra_eur",
+        "total_eur",
+        "gender",
+        "fewer_opportunities",
+        "preference_rank",
+        "status",
+    ]
     assert [(r["start_date"], r["participant_id"]) for r in rows] == sorted(
-        (r["start_date"], r["participant_id"]) for r in rows)
+        (r["start_date"], r["participant_id"]) for r in rows
+    )
     assert rows[0]["total_eur"] == "2148.00" and rows[0]["preference_rank"] == "1"
     assert read_csv(out / "unplaced.csv") == [
-        {"participant_id": "P4", "activities": "LEARN", "reason": "not_selected",
-         "detail": "1 eligible offers had room; quota of LEARN reached (3 of 3)"},
-        {"participant_id": "P6", "activities": "TEACH", "reason": "capacity",
-         "detail": "all 1 eligible offers are full or their host is at max_concurrent"}]
+        {
+            "participant_id": "P4",
+            "activities": "LEARN",
+            "reason": "not_selected",
+            "detail": "1 eligible offers had room; quota of LEARN reached (3 of 3)",
+        },
+        {
+            "participant_id": "P6",
+            "activities": "TEACH",
+            "reason": "capacity",
+            "detail": "all 1 eligible offers are full or their host is at max_concurrent",
+        },
+    ]
     s = json.loads((out / "summary.json").read_text())
     assert SUMMARY_KEYS <= set(s)
     assert s["status"] == "optimal"
-    assert s["objective"] == {"placements": 4, "stability": 0, "targets": 0, "priority": 7,
-                              "preferences": 4, "cost": 7002}
-    assert s["cost_eur"] == {"travel": 995.0, "subsistence": 4507.0, "org_support": 1400.0,
-                             "inclusion": 100.0, "extra": 0.0, "total": 7002.0,
-                             "budget": 100000.0}
-    assert s["targets"] == [{"name": "women", "min": 0.5, "max": None,
-                             "achieved": pytest.approx(2 / 3, abs=1e-6), "shortfall": 0.0,
-                             "hard": False}]
+    assert s["objective"] == {
+        "placements": 4,
+        "stability": 0,
+        "targets": 0,
+        "priority": 7,
+        "preferences": 4,
+        "cost": 7002,
+    }
+    assert s["cost_eur"] == {
+        "travel": 995.0,
+        "subsistence": 4507.0,
+        "org_support": 1400.0,
+        "inclusion": 100.0,
+        "extra": 0.0,
+        "total": 7002.0,
+        "budget": 100000.0,
+    }
+    assert s["targets"] == [
+        {
+            "name": "women",
+            "min": 0.5,
+            "max": None,
+            "achieved": pytest.approx(2 / 3, abs=1e-6),
+            "shortfall": 0.0,
+            "hard": False,
+        }
+    ]
     assert "participants.csv" in s["inputs_sha256"]
     assert "optimal" in stdout and "LEARN" in stdout
 
@@ -92,10 +166,18 @@ def test_invalid_scenario_writes_nothing(scenario: Path, tmp_path: Path):
 def test_no_plan_within_time_limit_exits_4(tmp_path: Path):
     root = Path(__file__).resolve().parents[1]
     s = tmp_path / "tl.yaml"
-    s.write_text(yaml.safe_dump({"name": "tl", "case": str(root / "data" / "intervet_wb"),
-                                 "quotas": {"WBL_SHORT": {"quota_min": 300}}}))
-    code, _, err = run_cli("run", str(s), "--no-report", "--out", str(tmp_path / "o"),
-                           "--time-limit", "0.001")
+    s.write_text(
+        yaml.safe_dump(
+            {
+                "name": "tl",
+                "case": str(root / "data" / "intervet_wb"),
+                "quotas": {"WBL_SHORT": {"quota_min": 300}},
+            }
+        )
+    )
+    code, _, err = run_cli(
+        "run", str(s), "--no-report", "--out", str(tmp_path / "o"), "--time-limit", "0.001"
+    )
     assert code == 4, err
     assert "no plan found within the time limit" in err
     assert not (tmp_path / "o").exists()

@@ -16,11 +16,16 @@ from intervet_plan.case import Case, load_case
 from intervet_plan.errors import InputError
 from intervet_plan.io import detect_separator, read_case
 
-FRAMES = ("organisations", "activities", "participants", "offers", "travel_bands",
-          "daily_rates")
+FRAMES = ("organisations", "activities", "participants", "offers", "travel_bands", "daily_rates")
 SERIES = ("host_capacity", "country_groups")
-SCALARS = ("name", "start_date", "end_date", "budget_eur", "inclusion_support_eur",
-           "org_support_threshold")
+SCALARS = (
+    "name",
+    "start_date",
+    "end_date",
+    "budget_eur",
+    "inclusion_support_eur",
+    "org_support_threshold",
+)
 
 
 def assert_same_case(a: Case, b: Case) -> None:
@@ -70,7 +75,8 @@ def test_decimal_comma_is_refused_in_a_comma_file(tmp_path: Path) -> None:
         load_case(write_case(tmp_path / "c", meta, tables))
     assert [str(p) for p in e.value.problems] == [
         "activities.csv line 2, column org_support_eur: '350,5' is not a number; write "
-        "decimals with a point (a decimal comma is read only in files separated by ;)"]
+        "decimals with a point (a decimal comma is read only in files separated by ;)"
+    ]
 
 
 def test_decimal_point_still_works_in_a_semicolon_file(tmp_path: Path, reference: Case) -> None:
@@ -89,7 +95,8 @@ def test_quoted_cells_with_separators_quotes_and_line_breaks(tmp_path: Path) -> 
     with pytest.raises(InputError) as e:
         load_case(folder)
     assert [str(p) for p in e.value.problems] == [
-        "organisations.csv line 3, column lat: 'north' is not a number"]
+        "organisations.csv line 3, column lat: 'north' is not a number"
+    ]
     tables["organisations"][1]["lat"] = "43.8563"
     case = load_case(write_case(tmp_path / "q2", meta, tables))
     assert case.organisations.loc["RS_BEL", "name"] == 'Chamber of Commerce, "Serbia"'
@@ -113,7 +120,8 @@ def test_blank_lines_are_skipped_but_counted(tiny_case: Path, reference: Case) -
         load_case(tiny_case)
     # header 1, blank 2, P1 3, P2 4, an empty row 5, P3 6: as a spreadsheet numbers them
     assert [str(p) for p in e.value.problems] == [
-        "participants.csv line 6, column gender: 'woman' is not one of F, M, X"]
+        "participants.csv line 6, column gender: 'woman' is not one of F, M, X"
+    ]
 
 
 def test_missing_trailing_cells_are_empty(tiny_case: Path, reference: Case) -> None:
@@ -194,8 +202,7 @@ def test_shuffled_rows_give_the_same_case(tmp_path: Path, reference: Case) -> No
     for rows in tables.values():
         rng.shuffle(rows)
     assert_same_case(load_case(write_case(tmp_path / "shuffled", meta, tables)), reference)
-    assert_same_case(load_case(write_workbook(tmp_path / "shuffled.xlsx", meta, tables)),
-                     reference)
+    assert_same_case(load_case(write_workbook(tmp_path / "shuffled.xlsx", meta, tables)), reference)
 
 
 def test_case_yaml_path_may_be_given_for_its_folder(tiny_case: Path, reference: Case) -> None:

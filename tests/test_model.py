@@ -18,8 +18,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import run_cli, tiny_tables, write_case
 
+from conftest import run_cli, tiny_tables, write_case
 from intervet_plan import api
 from intervet_plan.context import build_context
 from intervet_plan.scenario import load_scenario
@@ -48,16 +48,24 @@ def test_unconstrained_optimum_level_by_level(tmp_path):
     plan = solve_tiny(tmp_path)
     assert plan.status == "optimal"
     assert placed(plan) == {("P1", "O1"), ("P2", "O2"), ("P3", "O2"), ("P5", "O3")}
-    assert plan.values == {"placements": 4, "stability": 0, "targets": 0, "priority": 7,
-                           "preferences": 4, "cost": 7002}
+    assert plan.values == {
+        "placements": 4,
+        "stability": 0,
+        "targets": 0,
+        "priority": 7,
+        "preferences": 4,
+        "cost": 7002,
+    }
 
 
 def test_costs_to_the_cent(tmp_path):
     a = solve_tiny(tmp_path).allocation.set_index("participant_id")
-    assert a.loc["P1", ["travel_eur", "subsistence_eur", "org_support_eur", "inclusion_eur",
-                        "total_eur"]].tolist() == [360, 1438, 350, 0, 2148]
-    assert a.loc["P2", ["travel_eur", "subsistence_eur", "inclusion_eur", "total_eur"]].tolist() \
-        == [180, 1216, 100, 1846]
+    assert a.loc[
+        "P1", ["travel_eur", "subsistence_eur", "org_support_eur", "inclusion_eur", "total_eur"]
+    ].tolist() == [360, 1438, 350, 0, 2148]
+    assert a.loc[
+        "P2", ["travel_eur", "subsistence_eur", "inclusion_eur", "total_eur"]
+    ].tolist() == [180, 1216, 100, 1846]
     assert a.loc["P5", ["travel_eur", "subsistence_eur", "total_eur"]].tolist() == [275, 637, 1262]
     assert a.loc["P1", "distance_km"] == pytest.approx(2351.826, abs=1e-3)
     assert a["total_eur"].sum() == 7002
@@ -116,8 +124,10 @@ def test_several_mobilities_without_overlap(tmp_path):
 def test_blackout_everywhere_and_by_country(tmp_path):
     plan = solve_tiny(tmp_path, {"blackouts": [{"from": "2020-03-15", "to": "2020-03-20"}]})
     assert "O1" not in set(plan.allocation.offer_id)
-    plan = solve_tiny(tmp_path / "c", {"blackouts": [{"from": "2020-01-01", "to": "2020-12-31",
-                                                      "countries": ["SI"]}]})
+    plan = solve_tiny(
+        tmp_path / "c",
+        {"blackouts": [{"from": "2020-01-01", "to": "2020-12-31", "countries": ["SI"]}]},
+    )
     assert "O2" not in set(plan.allocation.offer_id)
     assert "O1" in set(plan.allocation.offer_id)
 
@@ -135,8 +145,16 @@ def test_unplaced_reasons(tmp_path):
 
 
 def test_soft_and_hard_share_targets(tmp_path):
-    soft = {"targets": [{"name": "women", "share_of": {"gender": "F"},
-                         "among": {"participant_type": "learner"}, "min": 1.0}]}
+    soft = {
+        "targets": [
+            {
+                "name": "women",
+                "share_of": {"gender": "F"},
+                "among": {"participant_type": "learner"},
+                "min": 1.0,
+            }
+        ]
+    }
     plan = solve_tiny(tmp_path, soft)
     # 3 learners, women P1 and P3 only: shortfall 1 person whatever the choice
     assert plan.values["targets"] == pytest.approx(1.0)
@@ -150,12 +168,28 @@ def test_soft_and_hard_share_targets(tmp_path):
 
 
 def test_count_target_and_for_each(tmp_path):
-    sc = {"targets": [{"name": "bosnia", "count_of": {"country": "BA"},
-                       "among": {"activity_id": ["LEARN"]}, "min": 2}]}
+    sc = {
+        "targets": [
+            {
+                "name": "bosnia",
+                "count_of": {"country": "BA"},
+                "among": {"activity_id": ["LEARN"]},
+                "min": 2,
+            }
+        ]
+    }
     plan = solve_tiny(tmp_path, sc)
     assert set(plan.allocation.query("country == 'BA'").participant_id) == {"P3", "P4"}
-    sc = {"targets": [{"name": "bal", "for_each": "country", "among": {"participant_type": "learner"},
-                       "max": 0.5}]}
+    sc = {
+        "targets": [
+            {
+                "name": "bal",
+                "for_each": "country",
+                "among": {"participant_type": "learner"},
+                "max": 0.5,
+            }
+        ]
+    }
     plan = solve_tiny(tmp_path / "f", sc)
     names = list(plan.targets["name"])
     assert names == ["bal[BA]", "bal[RS]"]
@@ -167,30 +201,47 @@ def test_objective_order_and_tolerance(tmp_path):
     assert plan.values["placements"] == 0 and plan.values["cost"] == 0
     plan = solve_tiny(tmp_path / "p", {"objective": ["placements", "preferences", "priority"]})
     assert plan.values["preferences"] == 5  # P4 (ES_SEV pref) in O1 beats priority
-    plan = solve_tiny(tmp_path / "t", {"objective": ["placements", "cost"],
-                                       "tolerances": {"placements": 0.5}})
+    plan = solve_tiny(
+        tmp_path / "t", {"objective": ["placements", "cost"], "tolerances": {"placements": 0.5}}
+    )
     assert plan.values["placements"] == 2  # half the placements allowed: the two cheapest
     assert plan.values["cost"] == 3008
 
 
 def test_replan_fixed_planned_and_stability(tmp_path):
     prev = tmp_path / "prev.csv"
-    pd.DataFrame({"participant_id": ["P1", "P4", "P6"], "offer_id": ["O1", "O2", "O3"],
-                  "start_date": ["2020-03-02", "2020-04-06", "2020-05-11"]}).to_csv(prev, index=False)
+    pd.DataFrame(
+        {
+            "participant_id": ["P1", "P4", "P6"],
+            "offer_id": ["O1", "O2", "O3"],
+            "start_date": ["2020-03-02", "2020-04-06", "2020-05-11"],
+        }
+    ).to_csv(prev, index=False)
 
     def edit(meta, t):  # P1 no longer eligible for O1 (sector): still fixed
         row(t, "participants", "participant_id", "P1")["sector"] = "ict"
 
     plan = solve_tiny(tmp_path, {"previous_plan": str(prev), "as_of": "2020-04-01"}, edit=edit)
-    status = dict(zip(zip(plan.allocation.participant_id, plan.allocation.offer_id, strict=True),
-                      plan.allocation.status, strict=True))
+    status = dict(
+        zip(
+            zip(plan.allocation.participant_id, plan.allocation.offer_id, strict=True),
+            plan.allocation.status,
+            strict=True,
+        )
+    )
     assert status[("P1", "O1")] == "fixed"
     # P4 and P6 were planned: kept, although P2 and P5 have a higher priority
     assert status[("P4", "O2")] == "planned" and ("P6", "O3") in status
     assert plan.values["stability"] == 0
-    plan = solve_tiny(tmp_path / "b", {"previous_plan": str(prev), "as_of": "2020-04-01",
-                                       "blackouts": [{"from": "2020-05-12", "to": "2020-05-12"}]},
-                      edit=edit)
+    plan = solve_tiny(
+        tmp_path / "b",
+        {
+            "previous_plan": str(prev),
+            "as_of": "2020-04-01",
+            "blackouts": [{"from": "2020-05-12", "to": "2020-05-12"}],
+        },
+        edit=edit,
+    )
     assert plan.values["stability"] == 1  # O3 is blacked out: P6 cannot keep it
 
 
@@ -219,8 +270,9 @@ def test_infeasible_exits_3_with_diagnosis(tmp_path):
     write_case(tmp_path / "case", meta, tables)
     sc = {"name": "inf", "case": "case", "quotas": {"LEARN": {"quota_min": 3}}}
     (tmp_path / "s.yaml").write_text(yaml.safe_dump(sc), encoding="utf-8")
-    code, out, err = run_cli("run", str(tmp_path / "s.yaml"), "--no-report", "--out",
-                             str(tmp_path / "out"))
+    code, out, err = run_cli(
+        "run", str(tmp_path / "s.yaml"), "--no-report", "--out", str(tmp_path / "out")
+    )
     assert code == 3, err
     d = json.loads((tmp_path / "out" / "diagnosis.json").read_text())
     (c,) = d["conflicts"]
@@ -233,8 +285,12 @@ def test_infeasible_exits_3_with_diagnosis(tmp_path):
 def test_budget_conflict_named_with_amount(tmp_path):
     meta, tables = tiny_tables()
     write_case(tmp_path / "case", meta, tables)
-    sc = {"name": "inf", "case": "case", "budget_eur": 3000,
-          "quotas": {"LEARN": {"quota_min": 1}, "TEACH": {"quota_min": 1}}}
+    sc = {
+        "name": "inf",
+        "case": "case",
+        "budget_eur": 3000,
+        "quotas": {"LEARN": {"quota_min": 1}, "TEACH": {"quota_min": 1}},
+    }
     (tmp_path / "s.yaml").write_text(yaml.safe_dump(sc), encoding="utf-8")
     ctx = build_context(api.load(tmp_path / "s.yaml").case, load_scenario(tmp_path / "s.yaml"))
     plan = api.solve(api.build(ctx))
@@ -251,8 +307,9 @@ def test_same_input_any_row_order_same_bytes(tmp_path):
             tables = {k: list(reversed(v)) for k, v in tables.items()}
         write_case(tmp_path / f"c{i}", meta, tables)
         (tmp_path / f"s{i}.yaml").write_text(yaml.safe_dump({"name": f"s{i}", "case": f"c{i}"}))
-        code, _, err = run_cli("run", str(tmp_path / f"s{i}.yaml"), "--no-report", "--out",
-                               str(tmp_path / f"out{i}"))
+        code, _, err = run_cli(
+            "run", str(tmp_path / f"s{i}.yaml"), "--no-report", "--out", str(tmp_path / f"out{i}")
+        )
         assert code == 0, err
         outs.append((tmp_path / f"out{i}" / "allocation.csv").read_bytes())
     assert outs[0] == outs[1]
@@ -261,5 +318,11 @@ def test_same_input_any_row_order_same_bytes(tmp_path):
 def test_cbc_reaches_the_same_levels(tmp_path):
     plan = solve_tiny(tmp_path, {"solver": {"name": "cbc"}})
     assert plan.result.solver == "cbc"
-    assert plan.values == {"placements": 4, "stability": 0, "targets": 0, "priority": 7,
-                           "preferences": 4, "cost": 7002}
+    assert plan.values == {
+        "placements": 4,
+        "stability": 0,
+        "targets": 0,
+        "priority": 7,
+        "preferences": 4,
+        "cost": 7002,
+    }

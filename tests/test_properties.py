@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import tiny_tables, write_case
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import tiny_tables, write_case
 from intervet_plan import api
 from intervet_plan.api import allocation_csv
 from intervet_plan.check import check_allocation
@@ -34,37 +34,57 @@ def small_cases(draw):
     for i in range(n_p):
         m0 = draw(st.integers(1, 6))
         prefs = draw(st.lists(st.sampled_from(HOSTS), unique=True, max_size=2))
-        people.append({
-            "participant_id": f"Q{i}", "org_id": draw(st.sampled_from(SENDERS)),
-            "activities": "LEARN", "gender": draw(st.sampled_from("FMX")),
-            "fewer_opportunities": draw(st.sampled_from(["true", "false"])),
-            "sector": draw(st.sampled_from(["tourism", "ict"])), "languages": "en",
-            "available_from": f"2020-{m0:02d}-01",
-            "available_to": f"2020-{min(m0 + draw(st.integers(2, 6)), 12):02d}-28",
-            "graduation_date": "", "priority": str(draw(st.integers(0, 3))),
-            "preferences": ";".join(prefs), "max_mobilities": str(draw(st.integers(1, 2))),
-        })
+        people.append(
+            {
+                "participant_id": f"Q{i}",
+                "org_id": draw(st.sampled_from(SENDERS)),
+                "activities": "LEARN",
+                "gender": draw(st.sampled_from("FMX")),
+                "fewer_opportunities": draw(st.sampled_from(["true", "false"])),
+                "sector": draw(st.sampled_from(["tourism", "ict"])),
+                "languages": "en",
+                "available_from": f"2020-{m0:02d}-01",
+                "available_to": f"2020-{min(m0 + draw(st.integers(2, 6)), 12):02d}-28",
+                "graduation_date": "",
+                "priority": str(draw(st.integers(0, 3))),
+                "preferences": ";".join(prefs),
+                "max_mobilities": str(draw(st.integers(1, 2))),
+            }
+        )
     offers = []
     for j in range(draw(st.integers(2, 4))):
         m = draw(st.integers(2, 9))
         length = draw(st.sampled_from([7, 28]))
         start = pd.Timestamp(f"2020-{m:02d}-0{draw(st.integers(1, 9))}")
-        offers.append({
-            "offer_id": f"K{j}", "host_id": draw(st.sampled_from(HOSTS)), "activity_id": "LEARN",
-            "start_date": start.strftime("%Y-%m-%d"),
-            "end_date": (start + pd.Timedelta(days=length - 1)).strftime("%Y-%m-%d"),
-            "seats": str(draw(st.integers(1, 2))),
-            "sectors": draw(st.sampled_from(["*", "tourism", "ict"])), "languages": "",
-        })
+        offers.append(
+            {
+                "offer_id": f"K{j}",
+                "host_id": draw(st.sampled_from(HOSTS)),
+                "activity_id": "LEARN",
+                "start_date": start.strftime("%Y-%m-%d"),
+                "end_date": (start + pd.Timedelta(days=length - 1)).strftime("%Y-%m-%d"),
+                "seats": str(draw(st.integers(1, 2))),
+                "sectors": draw(st.sampled_from(["*", "tourism", "ict"])),
+                "languages": "",
+            }
+        )
     tables["participants"] = people
     tables["offers"] = offers
     tables["activities"] = [a for a in tables["activities"] if a["activity_id"] == "LEARN"]
     tables["activities"][0]["quota"] = str(draw(st.integers(1, 4)))
-    tables["host_capacity"] = [{"host_id": "ES_SEV", "max_concurrent": str(draw(st.integers(1, 2)))}]
+    tables["host_capacity"] = [
+        {"host_id": "ES_SEV", "max_concurrent": str(draw(st.integers(1, 2)))}
+    ]
     targets = []
     if draw(st.booleans()):
-        targets.append({"name": "women", "share_of": {"gender": "F"}, "min": 0.5,
-                        "weight": draw(st.sampled_from([1, 2]))})
+        targets.append(
+            {
+                "name": "women",
+                "share_of": {"gender": "F"},
+                "min": 0.5,
+                "weight": draw(st.sampled_from([1, 2])),
+            }
+        )
     return meta, tables, targets
 
 
@@ -89,8 +109,11 @@ def brute_force(plan: api.Plan, targets: list[dict]) -> dict[str, float]:
             if any(_overlaps(g) for _, g in s.groupby("participant_id")):
                 continue
             cap = case.host_capacity
-            if any(((s.host_id == h) & (s.start_date <= d) & (s.end_date >= d)).sum() > cap[h]
-                   for h in cap.index for d in s.start_date):
+            if any(
+                ((s.host_id == h) & (s.start_date <= d) & (s.end_date >= d)).sum() > cap[h]
+                for h in cap.index
+                for d in s.start_date
+            ):
                 continue
             cost = s.pair_eur.sum() + 350 * min(k, t) + 200 * max(k - t, 0)
             if cost > ctx.budget_eur + 1e-9:
@@ -99,12 +122,22 @@ def brute_force(plan: api.Plan, targets: list[dict]) -> dict[str, float]:
             for tg in targets:
                 m = (s.gender == "F").sum()
                 short += tg["weight"] * max(0.0, tg["min"] * k - m)
-            key = (-k, round(short, 9), -s.priority.sum(), -s.preference_points.sum(),
-                   round(cost, 6))
+            key = (
+                -k,
+                round(short, 9),
+                -s.priority.sum(),
+                -s.preference_points.sum(),
+                round(cost, 6),
+            )
             if best_key is None or key < best_key:
                 best_key = key
-                best = {"placements": k, "targets": short, "priority": s.priority.sum(),
-                        "preferences": s.preference_points.sum(), "cost": cost}
+                best = {
+                    "placements": k,
+                    "targets": short,
+                    "priority": s.priority.sum(),
+                    "preferences": s.preference_points.sum(),
+                    "cost": cost,
+                }
     return best
 
 
@@ -113,7 +146,9 @@ def _overlaps(g: pd.DataFrame) -> bool:
     return any(a0 <= b1 and b0 <= a1 for (a0, a1), (b0, b1) in itertools.combinations(rows, 2))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(small_cases())
 def test_plan_is_lexicographic_optimum_and_passes_check(tmp_path_factory, data):
     meta, tables, targets = data
@@ -143,14 +178,22 @@ def test_plan_is_lexicographic_optimum_and_passes_check(tmp_path_factory, data):
 def test_check_reports_broken_rules(tiny_case: Path, tmp_path: Path):
     (tmp_path / "s.yaml").write_text(yaml.safe_dump({"name": "c", "case": str(tiny_case)}))
     ctx = api.load(tmp_path / "s.yaml")
-    alloc = pd.DataFrame({"participant_id": ["P1", "P2", "P4", "P3", "P6"],
-                          "offer_id": ["O1", "O1", "O1", "O1", "O4"]})
+    alloc = pd.DataFrame(
+        {
+            "participant_id": ["P1", "P2", "P4", "P3", "P6"],
+            "offer_id": ["O1", "O1", "O1", "O1", "O4"],
+        }
+    )
     alloc.to_csv(tmp_path / "a.csv", index=False)
     found = {(v.rule, v.ids): v.message for v in check_allocation(ctx, tmp_path / "a.csv")}
     assert found[("seats", "O1")] == "4 where at most 2 is allowed (by 2)"
     assert found[("quota", "LEARN")] == "4 where at most 3 is allowed (by 1)"
     assert found[("host_capacity", "ES_SEV, 2020-03-02")] == "4 where at most 2 is allowed (by 2)"
-    assert found[("eligibility.sector", "P3, O1")] == \
-        "the offer does not accept the participant's sector"
-    assert found[("eligibility.languages", "P6, O4")] == \
-        "the offer's working languages are not among the participant's"
+    assert (
+        found[("eligibility.sector", "P3, O1")]
+        == "the offer does not accept the participant's sector"
+    )
+    assert (
+        found[("eligibility.languages", "P6, O4")]
+        == "the offer's working languages are not among the participant's"
+    )

@@ -60,8 +60,9 @@ class Plan:
         return summary_dict(self)
 
 
-def solve(model: Model, settings: SolverSettings | None = None,
-          log_path: Path | None = None) -> Plan:
+def solve(
+    model: Model, settings: SolverSettings | None = None, log_path: Path | None = None
+) -> Plan:
     """Solve the model's levels in order and return the plan with its tables. An infeasible
     model gives a plan with status ``infeasible``, empty tables and a ``diagnosis``."""
     t0 = time.perf_counter()
@@ -75,12 +76,21 @@ def solve(model: Model, settings: SolverSettings | None = None,
             from .diagnose import diagnose
 
             diagnosis = diagnose(model)
-        return Plan(ctx, model, res, empty, pd.DataFrame(), target_table(ctx, empty), {},
-                    timings, diagnosis)
+        return Plan(
+            ctx, model, res, empty, pd.DataFrame(), target_table(ctx, empty), {}, timings, diagnosis
+        )
     chosen = model.pairs[res.x.astype(bool)]
     alloc = allocation_table(ctx, chosen)
-    return Plan(ctx, model, res, alloc, unplaced_table(ctx, model.pairs, alloc),
-                target_table(ctx, alloc), level_values(ctx, alloc), timings)
+    return Plan(
+        ctx,
+        model,
+        res,
+        alloc,
+        unplaced_table(ctx, model.pairs, alloc),
+        target_table(ctx, alloc),
+        level_values(ctx, alloc),
+        timings,
+    )
 
 
 def with_target(ctx: Context, name: str, **changes: object) -> Context:
@@ -116,8 +126,9 @@ def summary_dict(plan: Plan) -> dict:
     if ctx.scenario.path is not None:
         inputs[f"scenario:{Path(ctx.scenario.path).name}"] = sha256_file(Path(ctx.scenario.path))
     if ctx.scenario.previous_plan is not None:
-        inputs[f"previous_plan:{Path(ctx.scenario.previous_plan).name}"] = \
-            sha256_file(Path(ctx.scenario.previous_plan))
+        inputs[f"previous_plan:{Path(ctx.scenario.previous_plan).name}"] = sha256_file(
+            Path(ctx.scenario.previous_plan)
+        )
     return {
         "scenario": ctx.scenario.name,
         "case": ctx.case.name,
@@ -129,18 +140,39 @@ def summary_dict(plan: Plan) -> dict:
         "quota_min": {a: int(q) for a, q in ctx.quotas["quota_min"].items()},
         "cost_eur": {k: round(v, 2) for k, v in cost_summary(ctx, plan.allocation).items()},
         "targets": [
-            {"name": r["name"], "min": r["min"], "max": r["max"],
-             "achieved": None if r["achieved"] is None or pd.isna(r["achieved"])
-             else round(float(r["achieved"]), 6),
-             "shortfall": round(float(r["shortfall"]), 6), "hard": bool(r["hard"])}
+            {
+                "name": r["name"],
+                "min": r["min"],
+                "max": r["max"],
+                "achieved": None
+                if r["achieved"] is None or pd.isna(r["achieved"])
+                else round(float(r["achieved"]), 6),
+                "shortfall": round(float(r["shortfall"]), 6),
+                "hard": bool(r["hard"]),
+            }
             for _, r in plan.targets.iterrows()
         ],
-        "solver": {"name": res.solver, "version": res.version, "time_s": round(res.time_s, 3),
-                   "gap": res.gap, "seed": res.seed},
-        "levels": [{"level": r.level, "status": r.status.value, "value": _num(r.value),
-                    "gap": r.gap, "time_s": round(r.time_s, 3)} for r in res.levels],
-        "timings_s": {k: round(plan.timings.get(k, 0.0), 3)
-                      for k in ("load", "build", "solve", "write", "report")},
+        "solver": {
+            "name": res.solver,
+            "version": res.version,
+            "time_s": round(res.time_s, 3),
+            "gap": res.gap,
+            "seed": res.seed,
+        },
+        "levels": [
+            {
+                "level": r.level,
+                "status": r.status.value,
+                "value": _num(r.value),
+                "gap": r.gap,
+                "time_s": round(r.time_s, 3),
+            }
+            for r in res.levels
+        ],
+        "timings_s": {
+            k: round(plan.timings.get(k, 0.0), 3)
+            for k in ("load", "build", "solve", "write", "report")
+        },
         "inputs_sha256": inputs,
         "version": __version__,
     }
@@ -158,8 +190,14 @@ def allocation_csv(alloc: pd.DataFrame) -> str:
     out = alloc[ALLOCATION_COLUMNS].copy()
     for c in ("start_date", "end_date"):
         out[c] = pd.to_datetime(out[c]).dt.strftime("%Y-%m-%d")
-    for c in ("travel_eur", "subsistence_eur", "org_support_eur", "inclusion_eur", "extra_eur",
-              "total_eur"):
+    for c in (
+        "travel_eur",
+        "subsistence_eur",
+        "org_support_eur",
+        "inclusion_eur",
+        "extra_eur",
+        "total_eur",
+    ):
         out[c] = out[c].map(lambda v: f"{v:.2f}")
     out["distance_km"] = out["distance_km"].map(lambda v: f"{v:.3f}")
     out["fewer_opportunities"] = out["fewer_opportunities"].map(lambda b: "true" if b else "false")
@@ -175,7 +213,8 @@ def write_outputs(plan: Plan, out: Path, force: bool = False, extra: dict | None
     with atomic_folder(out, force=force) as stage:
         if plan.diagnosis is not None:
             (stage / "diagnosis.json").write_text(
-                json.dumps(plan.diagnosis, indent=2, default=str) + "\n", encoding="utf-8")
+                json.dumps(plan.diagnosis, indent=2, default=str) + "\n", encoding="utf-8"
+            )
         if plan.values:
             (stage / "allocation.csv").write_text(allocation_csv(plan.allocation), encoding="utf-8")
             plan.unplaced.to_csv(stage / "unplaced.csv", index=False, lineterminator="\n")
@@ -183,12 +222,18 @@ def write_outputs(plan: Plan, out: Path, force: bool = False, extra: dict | None
             writer(stage)
         plan.timings["write"] = time.perf_counter() - t0
         (stage / "summary.json").write_text(
-            json.dumps(summary_dict(plan), indent=2, default=str) + "\n", encoding="utf-8")
+            json.dumps(summary_dict(plan), indent=2, default=str) + "\n", encoding="utf-8"
+        )
     return out
 
 
-def run(scenario_path: str | Path, out: Path | None = None, solver: str | None = None,
-        time_limit_s: float | None = None, force: bool = False) -> tuple[Plan, Path]:
+def run(
+    scenario_path: str | Path,
+    out: Path | None = None,
+    solver: str | None = None,
+    time_limit_s: float | None = None,
+    force: bool = False,
+) -> tuple[Plan, Path]:
     """The pipeline of ``intervet-plan run`` without the notebook report."""
     t0 = time.perf_counter()
     ctx = load_context(scenario_path)
@@ -204,8 +249,10 @@ def run(scenario_path: str | Path, out: Path | None = None, solver: str | None =
     plan = solve(model, settings)
     plan.timings.update(load=t_load, build=t_build)
     if plan.status == Status.NO_PLAN:
-        raise NoPlanError(f"no plan found within the time limit of {settings.time_limit_s:g} s; "
-                          "raise solver.time_limit_s or --time-limit")
+        raise NoPlanError(
+            f"no plan found within the time limit of {settings.time_limit_s:g} s; "
+            "raise solver.time_limit_s or --time-limit"
+        )
     if plan.status == Status.ERROR:
         raise IntervetError(f"the solver failed: {plan.result.message}")
     target = out or Path("reports") / ctx.scenario.name

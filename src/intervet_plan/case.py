@@ -53,8 +53,10 @@ def parse_number(v: str, decimal_comma: bool = False) -> float:
     s = v.strip()
     if DECIMAL_COMMA.fullmatch(s):
         if not decimal_comma:
-            raise _Bad(f"{_q(v)} is not a number; write decimals with a point (a decimal comma "
-                       "is read only in files separated by ;)")
+            raise _Bad(
+                f"{_q(v)} is not a number; write decimals with a point (a decimal comma "
+                "is read only in files separated by ;)"
+            )
         s = s.replace(",", ".")
     if s.lower().lstrip("+-") in ("nan", "inf", "infinity"):
         raise _Bad(f"{_q(v)} is not a finite number")
@@ -123,8 +125,9 @@ def _parse_cell(col: Column, v: str, decimal_comma: bool = False) -> object:
             raise _Bad(f"{_q(v)} is not one of {', '.join(col.choices)}")
         return v
     if k in (Kind.INT, Kind.NUMBER):
-        x: float | int = (parse_int(v, decimal_comma) if k == Kind.INT
-                          else parse_number(v, decimal_comma))
+        x: float | int = (
+            parse_int(v, decimal_comma) if k == Kind.INT else parse_number(v, decimal_comma)
+        )
         if col.min is not None and col.max is not None and not col.min <= x <= col.max:
             raise _Bad(f"{_q(v)} is outside {col.min:g}..{col.max:g}")
         if col.min is not None and x < col.min:
@@ -220,15 +223,22 @@ class _Validator:
         self.problems: list[Problem] = list(raw.problems)
         self.rows: dict[str, list[dict[str, object]]] = {}  # table -> parsed rows (+ _line)
         self.meta: dict[str, object] = {}
-        self.labels = {s.name: raw.tables[s.name].source if s.name in raw.tables
-                       else _label(raw, s) for s in TABLES}
+        self.labels = {
+            s.name: raw.tables[s.name].source if s.name in raw.tables else _label(raw, s)
+            for s in TABLES
+        }
 
     def problem_order(self, p: Problem) -> tuple[int, str, int, int, str]:
         """Files in the order of SPEC 2, then line, then columns as the table declares them."""
         order = [self.raw.meta_source] + [self.labels[s.name] for s in TABLES]
         rank = order.index(p.source) if p.source in order else -1
-        names = list(CASE_KEYS) if rank == 0 else \
-            [c.name for c in TABLES[rank - 1].columns] if rank > 0 else []
+        names = (
+            list(CASE_KEYS)
+            if rank == 0
+            else [c.name for c in TABLES[rank - 1].columns]
+            if rank > 0
+            else []
+        )
         col = names.index(p.column) if p.column in names else len(names)
         return (rank, p.source, p.line or 0, col, p.column or "")
 
@@ -256,21 +266,30 @@ class _Validator:
             close = difflib.get_close_matches(str(k), list(CASE_KEYS), n=1, cutoff=0.75)
             if close and close[0] not in self.raw.meta:
                 misspelt.add(close[0])
-                self.problems.append(Problem(src, lines.get(str(k)), str(k),
-                                             f"unknown key; did you mean '{close[0]}'?"))
+                self.problems.append(
+                    Problem(
+                        src, lines.get(str(k)), str(k), f"unknown key; did you mean '{close[0]}'?"
+                    )
+                )
         for key, (kind, required, default) in CASE_KEYS.items():
             value = self.raw.meta.get(key)
             if isinstance(value, dict | list | tuple | set):
-                self.problems.append(Problem(src, lines.get(key), key,
-                                             f"{_q(_meta_text(value))} must be a single value, "
-                                             "not a list or mapping"))
+                self.problems.append(
+                    Problem(
+                        src,
+                        lines.get(key),
+                        key,
+                        f"{_q(_meta_text(value))} must be a single value, not a list or mapping",
+                    )
+                )
                 self.meta[key] = _MISSING
                 continue
             text = "" if value is None else _meta_text(value)
             if text == "":
                 if required and key not in misspelt:
-                    self.problems.append(Problem(src, lines.get(key), key,
-                                                 "a value is required; add it"))
+                    self.problems.append(
+                        Problem(src, lines.get(key), key, "a value is required; add it")
+                    )
                 self.meta[key] = default if not required else _MISSING
                 continue
             try:
@@ -284,17 +303,29 @@ class _Validator:
                 self.meta[key] = _MISSING
         budget = self.meta.get("budget_eur")
         if isinstance(budget, float) and budget == 0:
-            self.problems.append(Problem(src, lines.get("budget_eur"), "budget_eur",
-                                         f"{_q(_meta_text(self.raw.meta['budget_eur']))} must be "
-                                         "greater than 0"))
+            self.problems.append(
+                Problem(
+                    src,
+                    lines.get("budget_eur"),
+                    "budget_eur",
+                    f"{_q(_meta_text(self.raw.meta['budget_eur']))} must be greater than 0",
+                )
+            )
         elif isinstance(budget, float) and budget < 0.01:  # money is kept to the cent
-            self.problems.append(Problem(src, lines.get("budget_eur"), "budget_eur",
-                                         f"{_q(_meta_text(self.raw.meta['budget_eur']))} is less "
-                                         "than a cent; give the budget in euro"))
+            self.problems.append(
+                Problem(
+                    src,
+                    lines.get("budget_eur"),
+                    "budget_eur",
+                    f"{_q(_meta_text(self.raw.meta['budget_eur']))} is less "
+                    "than a cent; give the budget in euro",
+                )
+            )
         s, e = self.meta.get("start_date"), self.meta.get("end_date")
         if isinstance(s, dt.date) and isinstance(e, dt.date) and s > e:
-            self.problems.append(Problem(src, lines.get("end_date"), "end_date",
-                                         f"'{e}' is before start_date {s}"))
+            self.problems.append(
+                Problem(src, lines.get("end_date"), "end_date", f"'{e}' is before start_date {s}")
+            )
 
     def _table(self, schema: TableSchema, t: RawTable) -> None:
         present = set(t.header)
@@ -303,13 +334,15 @@ class _Validator:
             if col.name in present:
                 columns.append(col)
             elif not col.optional_column:
-                self.add(schema.name, 1, col.name,
-                         "required column is missing from the header; add it")
+                self.add(
+                    schema.name, 1, col.name, "required column is missing from the header; add it"
+                )
         idx = {c: t.header.index(c) for c in present}
         decimal_comma = getattr(t, "decimal_comma", False)
         if not t.rows and not schema.optional:
-            self.add(schema.name, None, None,
-                     f"has a header but no rows; it must list {schema.purpose}")
+            self.add(
+                schema.name, None, None, f"has a header but no rows; it must list {schema.purpose}"
+            )
         parsed: list[dict[str, object]] = []
         first_line: dict[tuple[object, ...], int] = {}
         for cells, line in zip(t.rows, t.lines, strict=True):
@@ -331,8 +364,10 @@ class _Validator:
                 except _Bad as e:
                     msg = str(e)
                     if text.startswith("="):
-                        msg += ("; it is a formula with no saved result: open the workbook in "
-                                "Excel and save it, or type the value")
+                        msg += (
+                            "; it is a formula with no saved result: open the workbook in "
+                            "Excel and save it, or type the value"
+                        )
                     self.add(schema.name, line, col.name, msg)
                     row[col.name] = _MISSING
             for c in t.header:  # extra columns are kept as text
@@ -341,11 +376,14 @@ class _Validator:
             key = tuple(row.get(k) for k in schema.key)
             if all(k is not _MISSING and k is not None for k in key):
                 if key in first_line:
-                    shown = ", ".join(f"{k:g}" if isinstance(k, float) else str(k)
-                                      for k in key)
-                    self.add(schema.name, line, schema.key[-1] if len(schema.key) > 1 else schema.key[0],
-                             f"{_q(shown)} repeats line {first_line[key]}; "
-                             f"{' and '.join(schema.key)} must be unique")
+                    shown = ", ".join(f"{k:g}" if isinstance(k, float) else str(k) for k in key)
+                    self.add(
+                        schema.name,
+                        line,
+                        schema.key[-1] if len(schema.key) > 1 else schema.key[0],
+                        f"{_q(shown)} repeats line {first_line[key]}; "
+                        f"{' and '.join(schema.key)} must be unique",
+                    )
                 else:
                     first_line[key] = line
             parsed.append(row)
@@ -354,7 +392,9 @@ class _Validator:
     # --- cross-table rules
     def _cross(self) -> None:
         rows = self.rows
-        groups = {r["country"]: r["group"] for r in rows.get("country_groups", []) if _ok(r["country"])}
+        groups = {
+            r["country"]: r["group"] for r in rows.get("country_groups", []) if _ok(r["country"])
+        }
         orgs = {r["org_id"]: r for r in rows.get("organisations", []) if _ok(r["org_id"])}
         acts = {r["activity_id"]: r for r in rows.get("activities", []) if _ok(r["activity_id"])}
         # A table that is missing or empty was reported already: checking references to it
@@ -367,50 +407,77 @@ class _Validator:
         for r in rows.get("organisations", []):
             c = r["country"]
             if have["country_groups"] and _ok(c) and c not in groups:
-                self.add("organisations", r["_line"], "country",
-                         f"{_q(c)} is not listed in {self.labels['country_groups']}; add its group")
+                self.add(
+                    "organisations",
+                    r["_line"],
+                    "country",
+                    f"{_q(c)} is not listed in {self.labels['country_groups']}; add its group",
+                )
 
         for r in rows.get("activities", []):
             q, qm = r["quota"], r["quota_min"]
             if _ok(q) and _ok(qm) and qm > q:
-                self.add("activities", r["_line"], "quota_min",
-                         f"{_q(str(qm))} is greater than quota {q}")
+                self.add(
+                    "activities",
+                    r["_line"],
+                    "quota_min",
+                    f"{_q(str(qm))} is greater than quota {q}",
+                )
 
         for r in rows.get("participants", []):
             line = r["_line"]
             org = orgs.get(r["org_id"])
             if have["organisations"] and _ok(r["org_id"]) and org is None:
-                self.add("participants", line, "org_id",
-                         f"{_q(r['org_id'])} is not an org_id in {olab}")
+                self.add(
+                    "participants", line, "org_id", f"{_q(r['org_id'])} is not an org_id in {olab}"
+                )
             for a in r["activities"] if _ok(r["activities"]) else ():
                 act = acts.get(a)
                 if have["activities"] and act is None:
-                    self.add("participants", line, "activities",
-                             f"{_q(a)} is not an activity_id in {alab}")
-                elif act is not None and org is not None and _ok(org["region"]) \
-                        and _ok(act["direction"]):
+                    self.add(
+                        "participants",
+                        line,
+                        "activities",
+                        f"{_q(a)} is not an activity_id in {alab}",
+                    )
+                elif (
+                    act is not None
+                    and org is not None
+                    and _ok(org["region"])
+                    and _ok(act["direction"])
+                ):
                     need = "WB" if act["direction"] == "WB_TO_EU" else "EU"
                     if org["region"] != need:
                         article = "an" if act["direction"] == "EU_TO_WB" else "a"
-                        self.add("participants", line, "activities",
-                                 f"{_q(a)} is {article} {act['direction']} activity: it needs a "
-                                 "sending "
-                                 f"organisation in region {need}, but {org['org_id']} is in "
-                                 f"region {org['region']}")
+                        self.add(
+                            "participants",
+                            line,
+                            "activities",
+                            f"{_q(a)} is {article} {act['direction']} activity: it needs a "
+                            "sending "
+                            f"organisation in region {need}, but {org['org_id']} is in "
+                            f"region {org['region']}",
+                        )
             lo, hi = r["available_from"], r["available_to"]
             if _ok(lo) and _ok(hi) and lo > hi:
-                self.add("participants", line, "available_to",
-                         f"'{hi}' is before available_from {lo}")
+                self.add(
+                    "participants", line, "available_to", f"'{hi}' is before available_from {lo}"
+                )
             prefs = r["preferences"] if _ok(r["preferences"]) else ()
             seen: set[str] = set()
             for h in prefs:
                 if h in seen:
-                    self.add("participants", line, "preferences",
-                             f"{_q(h)} is listed twice; rank each host once")
+                    self.add(
+                        "participants",
+                        line,
+                        "preferences",
+                        f"{_q(h)} is listed twice; rank each host once",
+                    )
                 seen.add(h)
                 if have["organisations"] and h not in orgs:
-                    self.add("participants", line, "preferences",
-                             f"{_q(h)} is not an org_id in {olab}")
+                    self.add(
+                        "participants", line, "preferences", f"{_q(h)} is not an org_id in {olab}"
+                    )
 
         rates = {(r["group"], r["participant_type"]) for r in rows.get("daily_rates", [])}
         missing_rate: set[tuple[object, object]] = set()
@@ -419,18 +486,32 @@ class _Validator:
             host = orgs.get(r["host_id"])
             act = acts.get(r["activity_id"])
             if have["organisations"] and _ok(r["host_id"]) and host is None:
-                self.add("offers", line, "host_id", f"{_q(r['host_id'])} is not an org_id in {olab}")
+                self.add(
+                    "offers", line, "host_id", f"{_q(r['host_id'])} is not an org_id in {olab}"
+                )
             if have["activities"] and _ok(r["activity_id"]) and act is None:
-                self.add("offers", line, "activity_id",
-                         f"{_q(r['activity_id'])} is not an activity_id in {alab}")
-            if host is not None and act is not None and _ok(host["region"]) \
-                    and _ok(act["direction"]):
+                self.add(
+                    "offers",
+                    line,
+                    "activity_id",
+                    f"{_q(r['activity_id'])} is not an activity_id in {alab}",
+                )
+            if (
+                host is not None
+                and act is not None
+                and _ok(host["region"])
+                and _ok(act["direction"])
+            ):
                 need = "EU" if act["direction"] == "WB_TO_EU" else "WB"
                 if host["region"] != need:
-                    self.add("offers", line, "host_id",
-                             f"{_q(host['org_id'])} is in region {host['region']}, but "
-                             f"{act['activity_id']} is {act['direction']}: its hosts must be in "
-                             f"region {need}")
+                    self.add(
+                        "offers",
+                        line,
+                        "host_id",
+                        f"{_q(host['org_id'])} is in region {host['region']}, but "
+                        f"{act['activity_id']} is {act['direction']}: its hosts must be in "
+                        f"region {need}",
+                    )
             s, e = r["start_date"], r["end_date"]
             if _ok(s) and _ok(e) and s > e:
                 self.add("offers", line, "end_date", f"'{e}' is before start_date {s}")
@@ -438,50 +519,83 @@ class _Validator:
                 for col in ("start_date", "end_date"):
                     d = r[col]
                     if _ok(d) and not start <= d <= end:  # type: ignore[operator]
-                        self.add("offers", line, col,
-                                 f"'{d}' is outside the project window {start} to {end}")
-            if host is not None and act is not None and _ok(host["country"]) \
-                    and _ok(act["participant_type"]) and host["country"] in groups \
-                    and _ok(groups[host["country"]]) and rows.get("daily_rates"):
+                        self.add(
+                            "offers",
+                            line,
+                            col,
+                            f"'{d}' is outside the project window {start} to {end}",
+                        )
+            if (
+                host is not None
+                and act is not None
+                and _ok(host["country"])
+                and _ok(act["participant_type"])
+                and host["country"] in groups
+                and _ok(groups[host["country"]])
+                and rows.get("daily_rates")
+            ):
                 pair = (groups[host["country"]], act["participant_type"])
                 if pair not in rates and pair not in missing_rate:
                     missing_rate.add(pair)
-                    self.add("offers", line, "host_id",
-                             f"{_q(host['org_id'])} is in {host['country']} (group {pair[0]}), "
-                             f"but {self.labels['daily_rates']} has no rate for group {pair[0]} "
-                             f"and participant_type {pair[1]}; add that row")
+                    self.add(
+                        "offers",
+                        line,
+                        "host_id",
+                        f"{_q(host['org_id'])} is in {host['country']} (group {pair[0]}), "
+                        f"but {self.labels['daily_rates']} has no rate for group {pair[0]} "
+                        f"and participant_type {pair[1]}; add that row",
+                    )
 
         for r in rows.get("host_capacity", []):
             if have["organisations"] and _ok(r["host_id"]) and r["host_id"] not in orgs:
-                self.add("host_capacity", r["_line"], "host_id",
-                         f"{_q(r['host_id'])} is not an org_id in {olab}")
+                self.add(
+                    "host_capacity",
+                    r["_line"],
+                    "host_id",
+                    f"{_q(r['host_id'])} is not an org_id in {olab}",
+                )
 
         self._bands()
 
     def _bands(self) -> None:
-        bands = [r for r in self.rows.get("travel_bands", [])
-                 if _ok(r["min_km"]) and r["max_km"] is not _MISSING]
+        bands = [
+            r
+            for r in self.rows.get("travel_bands", [])
+            if _ok(r["min_km"]) and r["max_km"] is not _MISSING
+        ]
         bands.sort(key=lambda r: r["min_km"])  # type: ignore[arg-type, return-value]
         prev: dict[str, object] | None = None  # the band before, if it is a sound one
         for i, r in enumerate(bands):
             lo, hi, line = r["min_km"], r["max_km"], r["_line"]
             if hi is None and i < len(bands) - 1:
-                self.add("travel_bands", line, "max_km",
-                         "is empty but this is not the last band; only the last band may be "
-                         "unbounded")
+                self.add(
+                    "travel_bands",
+                    line,
+                    "max_km",
+                    "is empty but this is not the last band; only the last band may be unbounded",
+                )
             if hi is not None and hi <= lo:  # type: ignore[operator]
-                self.add("travel_bands", line, "max_km",
-                         f"'{hi:g}' must be greater than min_km {lo:g}")
+                self.add(
+                    "travel_bands", line, "max_km", f"'{hi:g}' must be greater than min_km {lo:g}"
+                )
             if prev is not None:
                 pmin, pmax = prev["min_km"], prev["max_km"]
                 if lo < pmax:  # type: ignore[operator]
-                    self.add("travel_bands", line, "min_km",
-                             f"'{lo:g}' overlaps the band {pmin:g}-{pmax:g} of line "
-                             f"{prev['_line']}; bands may not overlap")
+                    self.add(
+                        "travel_bands",
+                        line,
+                        "min_km",
+                        f"'{lo:g}' overlaps the band {pmin:g}-{pmax:g} of line "
+                        f"{prev['_line']}; bands may not overlap",
+                    )
                 elif lo > pmax:  # type: ignore[operator]
-                    self.add("travel_bands", line, "min_km",
-                             f"'{lo:g}' leaves a gap after the band {pmin:g}-{pmax:g} "
-                             f"of line {prev['_line']}; start it at {pmax:g}")
+                    self.add(
+                        "travel_bands",
+                        line,
+                        "min_km",
+                        f"'{lo:g}' leaves a gap after the band {pmin:g}-{pmax:g} "
+                        f"of line {prev['_line']}; start it at {pmax:g}",
+                    )
             sound = hi is not None and hi > lo  # type: ignore[operator]
             prev = r if sound else None
 
@@ -489,12 +603,18 @@ class _Validator:
     def build(self) -> Case:
         m = self.meta
         orgs = _frame(self.rows["organisations"], "org_id")
-        groups = pd.Series({r["country"]: r["group"] for r in self.rows["country_groups"]},
-                           name="group", dtype=object).sort_index()
+        groups = pd.Series(
+            {r["country"]: r["group"] for r in self.rows["country_groups"]},
+            name="group",
+            dtype=object,
+        ).sort_index()
         groups.index.name = "country"
         acts = _frame(self.rows["activities"], "activity_id")
-        acts["org_support_after_eur"] = acts["org_support_after_eur"].where(
-            acts["org_support_after_eur"].notna(), acts["org_support_eur"]).astype(float)
+        acts["org_support_after_eur"] = (
+            acts["org_support_after_eur"]
+            .where(acts["org_support_after_eur"].notna(), acts["org_support_eur"])
+            .astype(float)
+        )
         for c in ("quota", "quota_min", "travel_days"):
             acts[c] = acts[c].astype(int)
         for c in ("org_support_eur", "extra_eur"):
@@ -519,8 +639,11 @@ class _Validator:
         offers["direction"] = offers["activity_id"].map(acts["direction"])
 
         cap_rows = self.rows.get("host_capacity", [])
-        cap = pd.Series({r["host_id"]: int(r["max_concurrent"]) for r in cap_rows},
-                        name="max_concurrent", dtype="int64").sort_index()
+        cap = pd.Series(
+            {r["host_id"]: int(r["max_concurrent"]) for r in cap_rows},
+            name="max_concurrent",
+            dtype="int64",
+        ).sort_index()
         cap.index.name = "host_id"
 
         bands = pd.DataFrame(self.rows["travel_bands"]).drop(columns="_line")
@@ -595,4 +718,3 @@ def _label(raw: RawCase, schema: TableSchema) -> str:
 def _frame(rows: list[dict[str, object]], key: str) -> pd.DataFrame:
     df = pd.DataFrame(rows).drop(columns="_line", errors="ignore")
     return df.set_index(key).sort_index()
-

@@ -25,8 +25,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="intervet-plan",
-                description="Plan learning mobilities: validate cases, solve scenarios, report.")
+    p = _Parser(
+        prog="intervet-plan",
+        description="Plan learning mobilities: validate cases, solve scenarios, report.",
+    )
     p.add_argument("--version", action="version", version=f"intervet-plan {__version__}")
     p.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -40,8 +42,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--no-report", action="store_true", help="skip the notebook report")
     r.add_argument("--solver", choices=("highs", "cbc"), help="override the scenario's solver")
     r.add_argument("--time-limit", type=float, metavar="S", help="seconds per solve")
-    r.add_argument("--force", action="store_true",
-                   help="replace an existing output folder instead of moving it aside")
+    r.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing output folder instead of moving it aside",
+    )
 
     c = sub.add_parser("check", help="list every rule a given allocation breaks")
     c.add_argument("case", help="case folder or .xlsx workbook")
@@ -77,9 +82,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as e:  # an internal error: say so plainly, keep the trace for --debug
         if args.debug or os.environ.get("INTERVET_DEBUG"):
             traceback.print_exc()
-        print(f"internal error: {type(e).__name__}: {e}\n"
-              "This is a bug in intervet-plan; rerun with --debug and report the trace.",
-              file=sys.stderr)
+        print(
+            f"internal error: {type(e).__name__}: {e}\n"
+            "This is a bug in intervet-plan; rerun with --debug and report the trace.",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
 
 
@@ -98,8 +105,13 @@ def _run(args: argparse.Namespace) -> int:
     from .api import run
     from .describe import describe_plan
 
-    plan, out = run(args.scenario, out=Path(args.out) if args.out else None, solver=args.solver,
-                    time_limit_s=args.time_limit, force=args.force)
+    plan, out = run(
+        args.scenario,
+        out=Path(args.out) if args.out else None,
+        solver=args.solver,
+        time_limit_s=args.time_limit,
+        force=args.force,
+    )
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     print(describe_plan(summary, out))
     if plan.diagnosis is not None:
@@ -116,8 +128,12 @@ def _generate(args: argparse.Namespace) -> int:
 
     if args.scale < 1:
         raise InputError("--scale must be 1 or more", "arguments")
-    out = generate_case(Path(args.out_dir), scale=args.scale,
-                        seed=DEFAULT_SEED if args.seed is None else args.seed, xlsx=args.xlsx)
+    out = generate_case(
+        Path(args.out_dir),
+        scale=args.scale,
+        seed=DEFAULT_SEED if args.seed is None else args.seed,
+        xlsx=args.xlsx,
+    )
     print(f"wrote {out}")
     return EXIT_OK
 
@@ -129,14 +145,19 @@ def _check(args: argparse.Namespace) -> int:
     from .scenario import Scenario, load_scenario
 
     case = load_case(args.case)
-    scenario = load_scenario(args.scenario) if args.scenario else \
-        Scenario(name="check", case_path=Path(args.case))
+    scenario = (
+        load_scenario(args.scenario)
+        if args.scenario
+        else Scenario(name="check", case_path=Path(args.case))
+    )
     violations = check_allocation(build_context(case, scenario), Path(args.allocation))
     if not violations:
         print(f"{args.allocation}: no rule broken")
         return EXIT_OK
-    print(f"{len(violations)} rule violation{'s' if len(violations) != 1 else ''} in "
-          f"{args.allocation}:")
+    print(
+        f"{len(violations)} rule violation{'s' if len(violations) != 1 else ''} in "
+        f"{args.allocation}:"
+    )
     for v in violations:
         print(f"  {v}")
     return EXIT_INFEASIBLE
@@ -147,8 +168,10 @@ def _diff(args: argparse.Namespace) -> int:
 
     d = diff_allocations(Path(args.old), Path(args.new))
     counts = d["change"].value_counts()
-    print(f"moved {counts.get('moved', 0)}, added {counts.get('added', 0)}, "
-          f"dropped {counts.get('dropped', 0)} (participants changed: {d['participant_id'].nunique()})")
+    print(
+        f"moved {counts.get('moved', 0)}, added {counts.get('added', 0)}, "
+        f"dropped {counts.get('dropped', 0)} (participants changed: {d['participant_id'].nunique()})"
+    )
     for r in d.itertuples(index=False):
         if r.change == "moved":
             print(f"  moved   {r.participant_id}: {r.old_offer_id} -> {r.new_offer_id}")
@@ -159,8 +182,13 @@ def _diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"validate": _validate, "run": _run, "check": _check, "diff": _diff,
-             "generate": _generate}
+_COMMANDS = {
+    "validate": _validate,
+    "run": _run,
+    "check": _check,
+    "diff": _diff,
+    "generate": _generate,
+}
 
 
 if __name__ == "__main__":  # pragma: no cover

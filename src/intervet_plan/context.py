@@ -99,8 +99,15 @@ def expand_targets(case: Case, targets: tuple[Target, ...]) -> tuple[Target, ...
         values = parts.loc[in_scope.index.unique(), t.for_each]
         for v in sorted(values.unique(), key=str):
             value = bool(v) if t.for_each == "fewer_opportunities" else str(v)
-            out.append(replace(t, name=f"{t.name}[{_show(value)}]", kind="share",
-                               match={t.for_each: frozenset([value])}, for_each=None))
+            out.append(
+                replace(
+                    t,
+                    name=f"{t.name}[{_show(value)}]",
+                    kind="share",
+                    match={t.for_each: frozenset([value])},
+                    for_each=None,
+                )
+            )
     return tuple(out)
 
 
@@ -126,8 +133,10 @@ def _previous_plan(case: Case, scenario: Scenario) -> tuple[pd.DataFrame, pd.Dat
     label = table.source
     missing = [c for c in PLAN_COLUMNS_NEEDED if c not in table.header]
     if missing:
-        raise InputError([Problem(label, 1, c, "required column is missing from the header")
-                          for c in missing], f"previous plan {path}")
+        raise InputError(
+            [Problem(label, 1, c, "required column is missing from the header") for c in missing],
+            f"previous plan {path}",
+        )
     as_of = scenario.as_of or dt.date.min
     fixed, planned, seen = [], [], set()
     for cells, line in zip(table.rows, table.lines, strict=True):
@@ -135,11 +144,14 @@ def _previous_plan(case: Case, scenario: Scenario) -> tuple[pd.DataFrame, pd.Dat
         p, o = row["participant_id"], row["offer_id"]
         bad = False
         if p not in case.participants.index:
-            problems.append(Problem(label, line, "participant_id",
-                                    f"'{p}' is not a participant_id of the case"))
+            problems.append(
+                Problem(label, line, "participant_id", f"'{p}' is not a participant_id of the case")
+            )
             bad = True
         if o not in case.offers.index:
-            problems.append(Problem(label, line, "offer_id", f"'{o}' is not an offer_id of the case"))
+            problems.append(
+                Problem(label, line, "offer_id", f"'{o}' is not an offer_id of the case")
+            )
             bad = True
         try:
             start = parse_date(row["start_date"])
@@ -147,13 +159,16 @@ def _previous_plan(case: Case, scenario: Scenario) -> tuple[pd.DataFrame, pd.Dat
             problems.append(Problem(label, line, "start_date", str(e)))
             continue
         if (p, o) in seen:
-            problems.append(Problem(label, line, "offer_id",
-                                    f"'{p}' is placed in '{o}' twice; keep one row"))
+            problems.append(
+                Problem(label, line, "offer_id", f"'{p}' is placed in '{o}' twice; keep one row")
+            )
             continue
         seen.add((p, o))
         if not bad:
             (fixed if start < as_of else planned).append((p, o))
     if problems:
         raise InputError(problems, f"previous plan {path}")
-    return (pd.DataFrame(sorted(fixed), columns=PLAN_KEY),
-            pd.DataFrame(sorted(planned), columns=PLAN_KEY))
+    return (
+        pd.DataFrame(sorted(fixed), columns=PLAN_KEY),
+        pd.DataFrame(sorted(planned), columns=PLAN_KEY),
+    )

@@ -14,8 +14,9 @@ EARTH_RADIUS_KM = 6371.0
 PAIR_COST_COLUMNS = ("travel_eur", "subsistence_eur", "inclusion_eur", "extra_eur")
 
 
-def haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray,
-                 lon2: np.ndarray) -> np.ndarray:
+def haversine_km(
+    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
+) -> np.ndarray:
     """Great-circle distance in km (haversine, Earth radius 6371.0 km).
 
     >>> round(float(haversine_km(44.8125, 20.4612, 37.3891, -5.9845)), 1)
@@ -41,9 +42,15 @@ def travel_eur(distance_km: np.ndarray, bands: pd.DataFrame) -> np.ndarray:
     beyond = ~below & (d >= hi[i])
     if beyond.any():
         km = float(d[beyond].max())
-        raise InputError(Problem("travel_bands.csv", None, "max_km",
-                                 f"a distance of {km:.1f} km is beyond the last band "
-                                 f"(max_km {hi[-1]:g}); leave the last max_km empty"))
+        raise InputError(
+            Problem(
+                "travel_bands.csv",
+                None,
+                "max_km",
+                f"a distance of {km:.1f} km is beyond the last band "
+                f"(max_km {hi[-1]:g}); leave the last max_km empty",
+            )
+        )
     return np.where(below, 0.0, eur[i])
 
 
@@ -69,17 +76,26 @@ def add_pair_costs(case: Case, pairs: pd.DataFrame) -> pd.DataFrame:
     act = offers.loc[pairs["offer_id"], "activity_id"].to_numpy()
     out = pairs.copy()
     out["distance_km"] = haversine_km(
-        orgs.loc[sender, "lat"].to_numpy(float), orgs.loc[sender, "lon"].to_numpy(float),
-        orgs.loc[host, "lat"].to_numpy(float), orgs.loc[host, "lon"].to_numpy(float))
+        orgs.loc[sender, "lat"].to_numpy(float),
+        orgs.loc[sender, "lon"].to_numpy(float),
+        orgs.loc[host, "lat"].to_numpy(float),
+        orgs.loc[host, "lon"].to_numpy(float),
+    )
     out["travel_eur"] = travel_eur(out["distance_km"].to_numpy(), case.travel_bands)
     o = offers.loc[pairs["offer_id"]]
-    days = stay_days(o["start_date"].reset_index(drop=True), o["end_date"].reset_index(drop=True),
-                     acts.loc[act, "travel_days"].reset_index(drop=True))
-    rate_keys = pd.MultiIndex.from_arrays([o["host_group"].to_numpy(), o["participant_type"].to_numpy()])
+    days = stay_days(
+        o["start_date"].reset_index(drop=True),
+        o["end_date"].reset_index(drop=True),
+        acts.loc[act, "travel_days"].reset_index(drop=True),
+    )
+    rate_keys = pd.MultiIndex.from_arrays(
+        [o["host_group"].to_numpy(), o["participant_type"].to_numpy()]
+    )
     rates = case.daily_rates.reindex(rate_keys)
     out["days"] = days
-    out["subsistence_eur"] = subsistence_eur(days, rates["eur_per_day"].to_numpy(float),
-                                             rates["eur_per_day_after_14"].to_numpy(float))
+    out["subsistence_eur"] = subsistence_eur(
+        days, rates["eur_per_day"].to_numpy(float), rates["eur_per_day_after_14"].to_numpy(float)
+    )
     fewer = parts.loc[pairs["participant_id"], "fewer_opportunities"].to_numpy(bool)
     out["inclusion_eur"] = np.where(fewer, case.inclusion_support_eur, 0.0)
     out["extra_eur"] = acts.loc[act, "extra_eur"].to_numpy(float)
@@ -105,6 +121,9 @@ def org_support_rows(case: Case, alloc: pd.DataFrame) -> np.ndarray:
     order = alloc.sort_values(["activity_id", "start_date", "participant_id", "offer_id"]).index
     rank = alloc.loc[order].groupby("activity_id").cumcount()
     acts = case.activities.loc[alloc.loc[order, "activity_id"]]
-    values = np.where(rank.to_numpy() < t, acts["org_support_eur"].to_numpy(float),
-                      acts["org_support_after_eur"].to_numpy(float))
+    values = np.where(
+        rank.to_numpy() < t,
+        acts["org_support_eur"].to_numpy(float),
+        acts["org_support_after_eur"].to_numpy(float),
+    )
     return pd.Series(values, index=order).reindex(alloc.index).to_numpy(float)

@@ -28,18 +28,24 @@ def describe_case(case: Case) -> str:
         n_off, n_seats = (seats.loc[a, "size"], seats.loc[a, "sum"]) if a in seats.index else (0, 0)
         lines.append(
             f"  {a:<18} {row['participant_type']:<8} {row['direction']:<9} {row['quota']:>6} "
-            f"{row['quota_min']:>5} {n_off:>6} {n_seats:>6} {int(applied.get(a, 0)):>10}")
-    lines.append(f"  {'total':<37} {int(acts['quota'].sum()):>6} {int(acts['quota_min'].sum()):>5} "
-                 f"{len(offers):>6} {int(offers['seats'].sum()):>6} {len(parts):>10}")
+            f"{row['quota_min']:>5} {n_off:>6} {n_seats:>6} {int(applied.get(a, 0)):>10}"
+        )
+    lines.append(
+        f"  {'total':<37} {int(acts['quota'].sum()):>6} {int(acts['quota_min'].sum()):>5} "
+        f"{len(offers):>6} {int(offers['seats'].sum()):>6} {len(parts):>10}"
+    )
     if len(parts):
         g = parts["gender"].value_counts(normalize=True)
         lines += [
             "",
-            "  applicants: " + ", ".join(f"{k} {g.get(k, 0):.0%}" for k in ("F", "M", "X"))
+            "  applicants: "
+            + ", ".join(f"{k} {g.get(k, 0):.0%}" for k in ("F", "M", "X"))
             + f"; fewer opportunities {parts['fewer_opportunities'].mean():.0%}"
             + f"; with graduation date {parts['graduation_date'].notna().mean():.0%}",
-            "  by country: " + ", ".join(
-                f"{c} {n}" for c, n in parts["country"].value_counts().sort_index().items()),
+            "  by country: "
+            + ", ".join(
+                f"{c} {n}" for c, n in parts["country"].value_counts().sort_index().items()
+            ),
         ]
     span = pd.concat([offers["start_date"], offers["end_date"]])
     if len(span):
@@ -50,30 +56,55 @@ def describe_case(case: Case) -> str:
 def describe_plan(summary: dict, out: object = None) -> str:
     """A short human summary of a run from its summary.json content."""
     s = summary
-    lines = [f"scenario {s['scenario']} (case {s['case']}): {s['status']}"
-             + (f", gap {s['solver']['gap']:.4%}" if s["status"] == "feasible"
-                and s["solver"].get("gap") is not None else "")
-             + f" in {s['solver']['time_s']:.1f} s ({s['solver']['name']} {s['solver']['version']})"]
+    lines = [
+        f"scenario {s['scenario']} (case {s['case']}): {s['status']}"
+        + (
+            f", gap {s['solver']['gap']:.4%}"
+            if s["status"] == "feasible" and s["solver"].get("gap") is not None
+            else ""
+        )
+        + f" in {s['solver']['time_s']:.1f} s ({s['solver']['name']} {s['solver']['version']})"
+    ]
     if s.get("objective"):
-        lines.append("  levels: " + ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v:,.2f}"
-                                               for k, v in s["objective"].items()
-                                               if k in s.get("objective_order", s["objective"])))
+        lines.append(
+            "  levels: "
+            + ", ".join(
+                f"{k} {v:,}" if isinstance(v, int) else f"{k} {v:,.2f}"
+                for k, v in s["objective"].items()
+                if k in s.get("objective_order", s["objective"])
+            )
+        )
         lines.append(f"  {'activity':<18} {'placed':>7} {'quota':>6} {'min':>5}")
         for a, q in s["quota"].items():
-            lines.append(f"  {a:<18} {s['placed'].get(a, 0):>7} {q:>6} {s['quota_min'].get(a, 0):>5}")
-        lines.append(f"  {'total':<18} {sum(s['placed'].values()):>7} {sum(s['quota'].values()):>6}")
+            lines.append(
+                f"  {a:<18} {s['placed'].get(a, 0):>7} {q:>6} {s['quota_min'].get(a, 0):>5}"
+            )
+        lines.append(
+            f"  {'total':<18} {sum(s['placed'].values()):>7} {sum(s['quota'].values()):>6}"
+        )
         c = s["cost_eur"]
-        lines.append(f"  cost EUR {c['total']:,.2f} of budget EUR {c['budget']:,.2f} "
-                     f"({c['total'] / c['budget']:.1%}): travel {c['travel']:,.2f}, subsistence "
-                     f"{c['subsistence']:,.2f}, org support {c['org_support']:,.2f}, inclusion "
-                     f"{c['inclusion']:,.2f}, extra {c['extra']:,.2f}")
+        lines.append(
+            f"  cost EUR {c['total']:,.2f} of budget EUR {c['budget']:,.2f} "
+            f"({c['total'] / c['budget']:.1%}): travel {c['travel']:,.2f}, subsistence "
+            f"{c['subsistence']:,.2f}, org support {c['org_support']:,.2f}, inclusion "
+            f"{c['inclusion']:,.2f}, extra {c['extra']:,.2f}"
+        )
     for t in s.get("targets", []):
         ach = t["achieved"]
-        shown = "n/a" if ach is None else (f"{ach:.1%}" if t["min"] is None or t["min"] <= 1
-                                           and (t["max"] is None or t["max"] <= 1) else f"{ach:g}")
+        shown = (
+            "n/a"
+            if ach is None
+            else (
+                f"{ach:.1%}"
+                if t["min"] is None or t["min"] <= 1 and (t["max"] is None or t["max"] <= 1)
+                else f"{ach:g}"
+            )
+        )
         bounds = " ".join(f"{k} {t[k]:g}" for k in ("min", "max") if t[k] is not None)
-        lines.append(f"  target {t['name']}: {shown} ({bounds}, {'hard' if t['hard'] else 'soft'})"
-                     + (f", shortfall {t['shortfall']:.2f}" if t["shortfall"] > 1e-9 else ""))
+        lines.append(
+            f"  target {t['name']}: {shown} ({bounds}, {'hard' if t['hard'] else 'soft'})"
+            + (f", shortfall {t['shortfall']:.2f}" if t["shortfall"] > 1e-9 else "")
+        )
     if out is not None:
         lines.append(f"  written to {out}")
     return "\n".join(lines)

@@ -23,10 +23,11 @@ def diagnose(model: Model) -> dict:
     conflicts = elastic(model, capacity)
     lines = [c["sentence"] for c in conflicts]
     if not conflicts:
-        lines = ["the hard constraints conflict, but relaxing quota minimums, hard targets, "
-                 "the budget and fixed placements does not resolve it; check custom constraints"]
-    return {"status": "infeasible", "conflicts": conflicts, "capacity": capacity,
-            "summary": lines}
+        lines = [
+            "the hard constraints conflict, but relaxing quota minimums, hard targets, "
+            "the budget and fixed placements does not resolve it; check custom constraints"
+        ]
+    return {"status": "infeasible", "conflicts": conflicts, "capacity": capacity, "summary": lines}
 
 
 def elastic(model: Model, capacity: list[dict] | None = None) -> list[dict]:
@@ -46,10 +47,18 @@ def elastic(model: Model, capacity: list[dict] | None = None) -> list[dict]:
     h.addVars(n, lower, arr.upper)
     ints = np.flatnonzero(arr.integer).astype(np.int32)
     if len(ints):
-        h.changeColsIntegrality(len(ints), ints,
-                                np.full(len(ints), highspy.HighsVarType.kInteger.value, np.uint8))
-    h.addRows(len(arr.row_lower), arr.row_lower, arr.row_upper, len(arr.index),
-              arr.starts[:-1], arr.index, arr.value)
+        h.changeColsIntegrality(
+            len(ints), ints, np.full(len(ints), highspy.HighsVarType.kInteger.value, np.uint8)
+        )
+    h.addRows(
+        len(arr.row_lower),
+        arr.row_lower,
+        arr.row_upper,
+        len(arr.index),
+        arr.starts[:-1],
+        arr.index,
+        arr.value,
+    )
     slacks: list[tuple[str, str, float, int]] = []  # (row name, kind, weight, column)
     col = n
     soft = set(model.shortfall)
@@ -59,8 +68,7 @@ def elastic(model: Model, capacity: list[dict] | None = None) -> list[dict]:
             continue
         ge = math.isfinite(arr.row_lower[r]) and not math.isfinite(arr.row_upper[r])
         weight = 1.0 / person_eur if kind == "budget" else 1.0
-        h.addCol(weight, 0.0, math.inf, 1, np.array([r], np.int32),
-                 np.array([1.0 if ge else -1.0]))
+        h.addCol(weight, 0.0, math.inf, 1, np.array([r], np.int32), np.array([1.0 if ge else -1.0]))
         slacks.append((name, kind, weight, col))
         col += 1
     for i in fixed:
@@ -98,8 +106,7 @@ def _kind(name: str) -> str | None:
     return None
 
 
-def _conflict(model: Model, name: str, kind: str, amount: float,
-              capacity: dict[str, dict]) -> dict:
+def _conflict(model: Model, name: str, kind: str, amount: float, capacity: dict[str, dict]) -> dict:
     ctx = model.ctx
     entry: dict[str, object] = {"constraint": name, "kind": kind}
     if kind == "quota_min":
@@ -108,25 +115,42 @@ def _conflict(model: Model, name: str, kind: str, amount: float,
         qmin = int(ctx.quotas.at[act, "quota_min"])
         cap = capacity.get(act)
         why = cap["bottleneck"] if cap else "other hard constraints leave no room"
-        entry.update(activity_id=act, amount=short, unit="placements", required=qmin,
-                     sentence=f"quota_min of {act} short by {short}: {why}")
+        entry.update(
+            activity_id=act,
+            amount=short,
+            unit="placements",
+            required=qmin,
+            sentence=f"quota_min of {act} short by {short}: {why}",
+        )
     elif kind == "budget":
-        entry.update(amount=round(amount, 2), unit="EUR", budget_eur=ctx.budget_eur,
-                     sentence=f"budget short by EUR {amount:,.2f}: the other hard constraints "
-                              f"need EUR {ctx.budget_eur + amount:,.2f} (budget "
-                              f"EUR {ctx.budget_eur:,.2f})")
+        entry.update(
+            amount=round(amount, 2),
+            unit="EUR",
+            budget_eur=ctx.budget_eur,
+            sentence=f"budget short by EUR {amount:,.2f}: the other hard constraints "
+            f"need EUR {ctx.budget_eur + amount:,.2f} (budget "
+            f"EUR {ctx.budget_eur:,.2f})",
+        )
     elif kind == "hard_target":
         t_name, bound = name.removeprefix("target__").rsplit("__", 1)
         target = next((t for t in ctx.targets if _safe(t.name) == t_name), None)
         shown = target.name if target else t_name
         value = getattr(target, bound) if target else None
-        entry.update(target=shown, bound=bound, amount=round(amount, 6), unit="persons",
-                     sentence=f"hard target {shown} ({bound} {value}) short by {amount:.2f} "
-                              "persons given the other hard constraints")
+        entry.update(
+            target=shown,
+            bound=bound,
+            amount=round(amount, 6),
+            unit="persons",
+            sentence=f"hard target {shown} ({bound} {value}) short by {amount:.2f} "
+            "persons given the other hard constraints",
+        )
     else:
-        entry.update(amount=1, unit="placement",
-                     sentence=f"fixed placement {name.removeprefix('fixed__').replace('__', ' in ')} "
-                              "cannot be kept with the other hard constraints")
+        entry.update(
+            amount=1,
+            unit="placement",
+            sentence=f"fixed placement {name.removeprefix('fixed__').replace('__', ' in ')} "
+            "cannot be kept with the other hard constraints",
+        )
     return entry
 
 
@@ -163,9 +187,14 @@ def capacity_analysis(model: Model) -> list[dict]:
         people_cut = [p for p in mine["participant_id"].unique() if ("p", p) not in reach]
         used = offers.loc[mine["offer_id"].unique()] if len(mine) else offers.iloc[:0]
         seats = int(used["seats"].sum())
-        entry = {"activity_id": act, "quota_min": qmin, "max_placements": flow,
-                 "eligible_applicants": int(mine["participant_id"].nunique()),
-                 "eligible_seats": seats, "short": max(qmin - flow, 0)}
+        entry = {
+            "activity_id": act,
+            "quota_min": qmin,
+            "max_placements": flow,
+            "eligible_applicants": int(mine["participant_id"].nunique()),
+            "eligible_seats": seats,
+            "short": max(qmin - flow, 0),
+        }
         if len(used):
             first = pd.Timestamp(used["start_date"].min()).strftime("%Y-%m")
             last = pd.Timestamp(used["end_date"].max()).strftime("%Y-%m")
@@ -177,12 +206,15 @@ def capacity_analysis(model: Model) -> list[dict]:
         elif len(seat_cut) >= len(people_cut):
             cut = offers.loc[seat_cut]
             secs = _top_sectors(mine[mine["offer_id"].isin(seat_cut)]["participant_id"], parts)
-            why = (f"only {int(cut['seats'].sum()) if len(cut) else seats} eligible seats "
-                   f"{period}" + (f" (applicants' sectors {secs})" if secs else ""))
+            why = (
+                f"only {int(cut['seats'].sum()) if len(cut) else seats} eligible seats "
+                f"{period}" + (f" (applicants' sectors {secs})" if secs else "")
+            )
         else:
             secs = _top_sectors(pd.Series(people_cut), parts)
-            why = (f"only {len(mine['participant_id'].unique())} eligible applicants {period}"
-                   + (f" (sectors {secs})" if secs else ""))
+            why = f"only {len(mine['participant_id'].unique())} eligible applicants {period}" + (
+                f" (sectors {secs})" if secs else ""
+            )
         entry["bottleneck"] = why
         out.append(entry)
     return out

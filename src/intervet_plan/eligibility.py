@@ -40,43 +40,58 @@ class Window:
 def _pairs_frame(case: Case, p_pos: np.ndarray, o_pos: np.ndarray) -> pd.DataFrame:
     """Participant and offer attributes side by side, one row per pair (by row position)."""
     p, o = case.participants, case.offers
-    return pd.DataFrame({
-        "participant_id": p.index.to_numpy()[p_pos],
-        "offer_id": o.index.to_numpy()[o_pos],
-        "p_activities": p["activities"].to_numpy()[p_pos],
-        "activity_id": o["activity_id"].to_numpy()[o_pos],
-        "sector": p["sector"].to_numpy()[p_pos],
-        "o_sectors": o["sectors"].to_numpy()[o_pos],
-        "p_languages": p["languages"].to_numpy()[p_pos],
-        "o_languages": o["languages"].to_numpy()[o_pos],
-        "available_from": p["available_from"].to_numpy()[p_pos],
-        "available_to": p["available_to"].to_numpy()[p_pos],
-        "graduation_date": p["graduation_date"].to_numpy()[p_pos],
-        "start_date": o["start_date"].to_numpy()[o_pos],
-        "end_date": o["end_date"].to_numpy()[o_pos],
-        "sending_country": p["country"].to_numpy()[p_pos],
-        "host_country": o["host_country"].to_numpy()[o_pos],
-    })
+    return pd.DataFrame(
+        {
+            "participant_id": p.index.to_numpy()[p_pos],
+            "offer_id": o.index.to_numpy()[o_pos],
+            "p_activities": p["activities"].to_numpy()[p_pos],
+            "activity_id": o["activity_id"].to_numpy()[o_pos],
+            "sector": p["sector"].to_numpy()[p_pos],
+            "o_sectors": o["sectors"].to_numpy()[o_pos],
+            "p_languages": p["languages"].to_numpy()[p_pos],
+            "o_languages": o["languages"].to_numpy()[o_pos],
+            "available_from": p["available_from"].to_numpy()[p_pos],
+            "available_to": p["available_to"].to_numpy()[p_pos],
+            "graduation_date": p["graduation_date"].to_numpy()[p_pos],
+            "start_date": o["start_date"].to_numpy()[o_pos],
+            "end_date": o["end_date"].to_numpy()[o_pos],
+            "sending_country": p["country"].to_numpy()[p_pos],
+            "host_country": o["host_country"].to_numpy()[o_pos],
+        }
+    )
 
 
 def _activity(f: pd.DataFrame, w: Window) -> np.ndarray:
-    return np.fromiter((a in acts for a, acts in zip(f["activity_id"], f["p_activities"],
-                                                     strict=True)), bool, len(f))
+    return np.fromiter(
+        (a in acts for a, acts in zip(f["activity_id"], f["p_activities"], strict=True)),
+        bool,
+        len(f),
+    )
 
 
 def _sector(f: pd.DataFrame, w: Window) -> np.ndarray:
-    return np.fromiter((secs is None or s in secs for s, secs in zip(f["sector"], f["o_sectors"],
-                                                                     strict=True)), bool, len(f))
+    return np.fromiter(
+        (secs is None or s in secs for s, secs in zip(f["sector"], f["o_sectors"], strict=True)),
+        bool,
+        len(f),
+    )
 
 
 def _languages(f: pd.DataFrame, w: Window) -> np.ndarray:
-    return np.fromiter((not ol or not set(ol).isdisjoint(pl)
-                        for pl, ol in zip(f["p_languages"], f["o_languages"], strict=True)),
-                       bool, len(f))
+    return np.fromiter(
+        (
+            not ol or not set(ol).isdisjoint(pl)
+            for pl, ol in zip(f["p_languages"], f["o_languages"], strict=True)
+        ),
+        bool,
+        len(f),
+    )
 
 
 def _availability(f: pd.DataFrame, w: Window) -> np.ndarray:
-    return ((f["available_from"] <= f["start_date"]) & (f["end_date"] <= f["available_to"])).to_numpy()
+    return (
+        (f["available_from"] <= f["start_date"]) & (f["end_date"] <= f["available_to"])
+    ).to_numpy()
 
 
 def _graduation(f: pd.DataFrame, w: Window) -> np.ndarray:
@@ -129,13 +144,21 @@ def first_failing_rule(f: pd.DataFrame, window: Window) -> np.ndarray:
     return reason
 
 
-def explain(case: Case, window: Window, participant_ids: Iterable[str] | None = None,
-            offer_ids: Iterable[str] | None = None) -> pd.DataFrame:
+def explain(
+    case: Case,
+    window: Window,
+    participant_ids: Iterable[str] | None = None,
+    offer_ids: Iterable[str] | None = None,
+) -> pd.DataFrame:
     """Every (participant, offer) pair of the given participants and offers (default: all)
     with ``rule``, the first rule that excludes it (empty when eligible)."""
     p_idx = case.participants.index
     o_idx = case.offers.index
-    pp = np.arange(len(p_idx)) if participant_ids is None else p_idx.get_indexer(list(participant_ids))
+    pp = (
+        np.arange(len(p_idx))
+        if participant_ids is None
+        else p_idx.get_indexer(list(participant_ids))
+    )
     oo = np.arange(len(o_idx)) if offer_ids is None else o_idx.get_indexer(list(offer_ids))
     if (pp < 0).any() or (oo < 0).any():
         raise KeyError("unknown participant_id or offer_id")
@@ -188,5 +211,14 @@ def candidate_pairs(case: Case, window: Window) -> pd.DataFrame:
             continue
         keep &= pred(f, window)
     f = f[keep].sort_values(["participant_id", "offer_id"], kind="stable").reset_index(drop=True)
-    return f[["participant_id", "offer_id", "activity_id", "start_date", "end_date",
-              "sending_country", "host_country"]]
+    return f[
+        [
+            "participant_id",
+            "offer_id",
+            "activity_id",
+            "start_date",
+            "end_date",
+            "sending_country",
+            "host_country",
+        ]
+    ]

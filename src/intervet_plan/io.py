@@ -76,18 +76,35 @@ def read_case(path: str | os.PathLike[str]) -> RawCase:
             return _read_workbook(p)
         exists, is_file = p.exists(), p.is_file()
     except (OSError, ValueError) as e:
-        return RawCase(p, {}, label, {}, {}, problems=[Problem(
-            label, None, None, f"cannot be opened ({_reason(e)}); give a case folder "
-            "(case.yaml and CSV tables) or an .xlsx workbook")])
+        return RawCase(
+            p,
+            {},
+            label,
+            {},
+            {},
+            problems=[
+                Problem(
+                    label,
+                    None,
+                    None,
+                    f"cannot be opened ({_reason(e)}); give a case folder "
+                    "(case.yaml and CSV tables) or an .xlsx workbook",
+                )
+            ],
+        )
     suffix = p.suffix.lower()
     if not exists:
-        msg = ("no such folder or file; give a case folder (case.yaml and CSV tables) or an "
-               ".xlsx workbook")
+        msg = (
+            "no such folder or file; give a case folder (case.yaml and CSV tables) or an "
+            ".xlsx workbook"
+        )
     elif is_file and suffix == ".xls":
         msg = "is an old .xls workbook; save it from Excel as 'Excel Workbook (.xlsx)'"
     elif is_file and suffix == ".csv":
-        msg = ("is a single CSV file; give the folder that holds case.yaml and all the CSV "
-               "tables, or an .xlsx workbook")
+        msg = (
+            "is a single CSV file; give the folder that holds case.yaml and all the CSV "
+            "tables, or an .xlsx workbook"
+        )
     else:
         msg = "is neither a case folder nor an .xlsx workbook"
     return RawCase(p, {}, label, {}, {}, problems=[Problem(label, None, None, msg)])
@@ -112,12 +129,24 @@ def _read_folder(folder: Path) -> RawCase:
         f = folder / schema.file_name
         if not f.is_file():
             if f.exists():
-                problems.append(Problem(schema.file_name, None, None,
-                                        "is not a file (a folder?); it must be a CSV table"))
+                problems.append(
+                    Problem(
+                        schema.file_name,
+                        None,
+                        None,
+                        "is not a file (a folder?); it must be a CSV table",
+                    )
+                )
             elif not schema.optional or _near_names(schema.name, present):
-                problems.append(Problem(schema.file_name, None, None,
-                                        f"file is missing from {folder}; it holds "
-                                        f"{schema.purpose}{_found_hint(schema, present)}"))
+                problems.append(
+                    Problem(
+                        schema.file_name,
+                        None,
+                        None,
+                        f"file is missing from {folder}; it holds "
+                        f"{schema.purpose}{_found_hint(schema, present)}",
+                    )
+                )
             continue
         files[schema.file_name] = f
         table = _read_csv(f, schema.name, schema.file_name, problems)
@@ -143,8 +172,14 @@ def _found_hint(schema: TableSchema, present: list[str]) -> str:
 
 def _read_case_yaml(f: Path, problems: list[Problem]) -> tuple[dict[str, object], dict[str, int]]:
     if not f.is_file():
-        problems.append(Problem(CASE_FILE, None, None,
-                                f"file is missing from {f.parent}; it gives name, dates and budget"))
+        problems.append(
+            Problem(
+                CASE_FILE,
+                None,
+                None,
+                f"file is missing from {f.parent}; it gives name, dates and budget",
+            )
+        )
         return {}, {}
     try:
         data = f.read_bytes()
@@ -157,40 +192,66 @@ def _read_case_yaml(f: Path, problems: list[Problem]) -> tuple[dict[str, object]
     data_, lines = load_yaml_with_lines(text, CASE_FILE, problems)
     if data_ is None:
         if not any(p.source == CASE_FILE for p in problems):
-            problems.append(Problem(CASE_FILE, 1, None,
-                                    "is empty; give name, start_date, end_date and budget_eur "
-                                    "as key: value lines"))
+            problems.append(
+                Problem(
+                    CASE_FILE,
+                    1,
+                    None,
+                    "is empty; give name, start_date, end_date and budget_eur as key: value lines",
+                )
+            )
         return {}, {}
     if not isinstance(data_, dict):
         kind = "a list" if isinstance(data_, list) else "a single value"
-        problems.append(Problem(CASE_FILE, 1, None,
-                                f"holds {kind}; it must be key: value lines (name, start_date, "
-                                "end_date, budget_eur)"))
+        problems.append(
+            Problem(
+                CASE_FILE,
+                1,
+                None,
+                f"holds {kind}; it must be key: value lines (name, start_date, "
+                "end_date, budget_eur)",
+            )
+        )
         return {}, {}
     return data_, lines
 
 
-def _decode(data: bytes, source: str, problems: list[Problem],
-            save_as: str = "'CSV UTF-8'") -> str | None:
+def _decode(
+    data: bytes, source: str, problems: list[Problem], save_as: str = "'CSV UTF-8'"
+) -> str | None:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        problems.append(Problem(source, None, None,
-                                f"is UTF-16 text; save it as {save_as} and try again"))
+        problems.append(
+            Problem(source, None, None, f"is UTF-16 text; save it as {save_as} and try again")
+        )
         return None
     if data.startswith(b"PK\x03\x04"):
-        problems.append(Problem(source, None, None,
-                                f"is a zip or Excel file, not text; save it as {save_as}"))
+        problems.append(
+            Problem(source, None, None, f"is a zip or Excel file, not text; save it as {save_as}")
+        )
         return None
     if b"\x00" in data:
-        problems.append(Problem(source, None, None,
-                                f"is not a text file (it holds binary data); save it as {save_as}"))
+        problems.append(
+            Problem(
+                source,
+                None,
+                None,
+                f"is not a text file (it holds binary data); save it as {save_as}",
+            )
+        )
         return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        problems.append(Problem(source, line, None,
-                                f"is not UTF-8 text (byte 0x{data[e.start]:02x}); "
-                                f"save it as {save_as} and try again"))
+        problems.append(
+            Problem(
+                source,
+                line,
+                None,
+                f"is not UTF-8 text (byte 0x{data[e.start]:02x}); "
+                f"save it as {save_as} and try again",
+            )
+        )
         return None
     return text
 
@@ -203,11 +264,15 @@ def detect_separator(header_line: str) -> str:
 def _csv_error(e: csv.Error) -> str:
     text = str(e)
     if "unexpected end of data" in text:
-        return ('has a quoted cell that starts here but is never closed (a " is missing); '
-                "close the quote or remove it")
+        return (
+            'has a quoted cell that starts here but is never closed (a " is missing); '
+            "close the quote or remove it"
+        )
     if "expected after" in text:
-        return ('has text right after the closing quote of a cell; inside a quoted cell write '
-                'a quote as "" (two quotes)')
+        return (
+            "has text right after the closing quote of a cell; inside a quoted cell write "
+            'a quote as "" (two quotes)'
+        )
     if "field larger than field limit" in text:
         return "has a cell longer than 131072 characters; is a quote left open?"
     return f"is not valid CSV: {text}"
@@ -223,16 +288,22 @@ def _read_csv(f: Path, name: str, source: str, problems: list[Problem]) -> RawTa
     if text is None:
         return None
     if not text.strip():
-        problems.append(Problem(source, None, None,
-                                "is empty; it needs a header line naming the columns"))
+        problems.append(
+            Problem(source, None, None, "is empty; it needs a header line naming the columns")
+        )
         return None
     lines_ = text.splitlines()
     first_no = next(i for i, line in enumerate(lines_, start=1) if line.strip())
     first = lines_[first_no - 1]
     if "\t" in first and "," not in first and ";" not in first:
-        problems.append(Problem(source, first_no, None,
-                                "separates columns with tabs; save it as CSV (columns separated "
-                                "by , or ;)"))
+        problems.append(
+            Problem(
+                source,
+                first_no,
+                None,
+                "separates columns with tabs; save it as CSV (columns separated by , or ;)",
+            )
+        )
         return None
     sep = detect_separator(first)
     reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep, strict=True)
@@ -260,16 +331,25 @@ def _read_csv(f: Path, name: str, source: str, problems: list[Problem]) -> RawTa
         rows.append(cells)
         lines.append(line)
     if header is None:
-        problems.append(Problem(source, None, None,
-                                "is empty; it needs a header line naming the columns"))
+        problems.append(
+            Problem(source, None, None, "is empty; it needs a header line naming the columns")
+        )
         return None
-    return _make_table(name, source, header, header_line, rows, lines, problems,
-                       decimal_comma=sep == ";")
+    return _make_table(
+        name, source, header, header_line, rows, lines, problems, decimal_comma=sep == ";"
+    )
 
 
-def _make_table(name: str, source: str, header: list[str], header_line: int,
-                rows: list[list[str]], lines: list[int],
-                problems: list[Problem], decimal_comma: bool = False) -> RawTable | None:
+def _make_table(
+    name: str,
+    source: str,
+    header: list[str],
+    header_line: int,
+    rows: list[list[str]],
+    lines: list[int],
+    problems: list[Problem],
+    decimal_comma: bool = False,
+) -> RawTable | None:
     """Check the header and square up the rows (missing trailing cells are empty)."""
     names: list[str] = []
     seen: set[str] = set()
@@ -278,17 +358,24 @@ def _make_table(name: str, source: str, header: list[str], header_line: int,
         if not h:
             h = f"unnamed_{i + 1}"
         if h in seen:
-            problems.append(Problem(source, header_line, h,
-                                    "column appears twice in the header; keep one"))
+            problems.append(
+                Problem(source, header_line, h, "column appears twice in the header; keep one")
+            )
         seen.add(h)
         names.append(h)
     width = len(names)
     squared: list[list[str]] = []
     for cells, line in zip(rows, lines, strict=True):
         if len(cells) > width and any(cells[width:]):
-            problems.append(Problem(source, line, None,
-                                    f"has {len(cells)} values but the header names {width} "
-                                    "columns; is a separator or quote misplaced?"))
+            problems.append(
+                Problem(
+                    source,
+                    line,
+                    None,
+                    f"has {len(cells)} values but the header names {width} "
+                    "columns; is a separator or quote misplaced?",
+                )
+            )
         squared.append((cells + [""] * width)[:width])
     return RawTable(name, source, names, squared, lines, decimal_comma)
 
@@ -314,9 +401,22 @@ def _cell_text(v: object) -> str:
 
 
 def _unreadable(path: Path, e: BaseException) -> RawCase:
-    return RawCase(path, {}, path.name, {}, {}, problems=[
-        Problem(path.name, None, None, f"is not a readable .xlsx workbook ({type(e).__name__}); "
-                "save it from Excel as 'Excel Workbook (.xlsx)'")])
+    return RawCase(
+        path,
+        {},
+        path.name,
+        {},
+        {},
+        problems=[
+            Problem(
+                path.name,
+                None,
+                None,
+                f"is not a readable .xlsx workbook ({type(e).__name__}); "
+                "save it from Excel as 'Excel Workbook (.xlsx)'",
+            )
+        ],
+    )
 
 
 def _has_formulas(path: Path) -> bool:
@@ -336,8 +436,11 @@ def _read_workbook(path: Path) -> RawCase:
         import openpyxl
 
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        wbf = (openpyxl.load_workbook(path, read_only=True, data_only=False)
-               if _has_formulas(path) else None)
+        wbf = (
+            openpyxl.load_workbook(path, read_only=True, data_only=False)
+            if _has_formulas(path)
+            else None
+        )
     except Exception as e:  # openpyxl raises many types (zip, XML, its own) for broken files
         return _unreadable(path, e)
     try:
@@ -354,8 +457,11 @@ def _workbook_case(path: Path, wb: object, wbf: object | None) -> RawCase:
     problems: list[Problem] = []
     label = path.name
     sheets = {ws.title.strip(): ws for ws in wb.worksheets}  # type: ignore[attr-defined]
-    fsheets = ({ws.title.strip(): ws for ws in wbf.worksheets}  # type: ignore[attr-defined]
-               if wbf is not None else {})
+    fsheets = (
+        {ws.title.strip(): ws for ws in wbf.worksheets}  # type: ignore[attr-defined]
+        if wbf is not None
+        else {}
+    )
     titles = list(sheets)
 
     def missing(source: str, name: str, what: str) -> None:
@@ -378,9 +484,14 @@ def _workbook_case(path: Path, wb: object, wbf: object | None) -> RawCase:
             if not key:
                 continue
             if key in meta_lines:
-                problems.append(Problem(meta_source, line, key,
-                                        f"appears twice (first on line {meta_lines[key]}); "
-                                        "keep one"))
+                problems.append(
+                    Problem(
+                        meta_source,
+                        line,
+                        key,
+                        f"appears twice (first on line {meta_lines[key]}); keep one",
+                    )
+                )
                 continue
             meta[key] = value
             meta_lines[key] = line
@@ -393,12 +504,14 @@ def _workbook_case(path: Path, wb: object, wbf: object | None) -> RawCase:
             continue
         rows = _sheet_rows(sheets[schema.name], fsheets.get(schema.name))
         if not rows:
-            problems.append(Problem(source, None, None,
-                                    "is empty; it needs a header row naming the columns"))
+            problems.append(
+                Problem(source, None, None, "is empty; it needs a header row naming the columns")
+            )
             continue
         (hline, header), body = rows[0], rows[1:]
-        t = _make_table(schema.name, source, header, hline,
-                        [c for _, c in body], [n for n, _ in body], problems)
+        t = _make_table(
+            schema.name, source, header, hline, [c for _, c in body], [n for n, _ in body], problems
+        )
         if t is not None:
             tables[schema.name] = t
     return RawCase(path, meta, meta_source, meta_lines, tables, {label: path}, problems)
@@ -408,8 +521,11 @@ def _sheet_rows(ws: object, formulas: object | None = None) -> list[tuple[int, l
     """Non-empty rows as (spreadsheet line, text cells). A formula with no saved result (the
     workbook was written by a program and never opened in Excel) is shown as its formula."""
     values = ws.iter_rows(values_only=True)  # type: ignore[attr-defined]
-    with_f = (formulas.iter_rows(values_only=True)  # type: ignore[attr-defined]
-              if formulas is not None else None)
+    with_f = (
+        formulas.iter_rows(values_only=True)  # type: ignore[attr-defined]
+        if formulas is not None
+        else None
+    )
     out: list[tuple[int, list[str]]] = []
     for i, row in enumerate(values, start=1):
         frow = next(with_f, None) if with_f is not None else None
@@ -514,8 +630,9 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _co
 _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
-def load_yaml_with_lines(text: str, source: str,
-                         problems: list[Problem]) -> tuple[object, dict[str, int]]:
+def load_yaml_with_lines(
+    text: str, source: str, problems: list[Problem]
+) -> tuple[object, dict[str, int]]:
     """Parse YAML safely (data only, never code). Returns the data and ``{key: line}`` of the
     top-level mapping; nested lines are available through :func:`yaml_line`. A key given
     twice in one mapping is a problem."""
@@ -524,9 +641,14 @@ def load_yaml_with_lines(text: str, source: str,
     except yaml.reader.ReaderError as e:  # a control character the YAML reader refuses
         line = text[: e.position].count("\n") + 1 if isinstance(e.position, int) else None
         char = e.character if isinstance(e.character, int) else 0
-        problems.append(Problem(source, line, None,
-                                f"holds the control character 0x{char:02x}, which YAML does not "
-                                "allow; remove it"))
+        problems.append(
+            Problem(
+                source,
+                line,
+                None,
+                f"holds the control character 0x{char:02x}, which YAML does not allow; remove it",
+            )
+        )
         return None, {}
     except yaml.YAMLError as e:
         problems.append(Problem(source, None, None, f"is not valid YAML: {e}"))
@@ -537,8 +659,11 @@ def load_yaml_with_lines(text: str, source: str,
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else None
-        problems.append(Problem(source, line, None,
-                                f"is not valid YAML: {e.problem or e.context}{_yaml_hint(e)}"))
+        problems.append(
+            Problem(
+                source, line, None, f"is not valid YAML: {e.problem or e.context}{_yaml_hint(e)}"
+            )
+        )
         return None, {}
     except yaml.YAMLError as e:
         problems.append(Problem(source, None, None, f"is not valid YAML: {e}"))
@@ -549,8 +674,9 @@ def load_yaml_with_lines(text: str, source: str,
     finally:
         loader.dispose()
     for key, line, first in loader.duplicates:  # type: ignore[attr-defined]
-        problems.append(Problem(source, line, str(key),
-                                f"key appears twice (first on line {first}); keep one"))
+        problems.append(
+            Problem(source, line, str(key), f"key appears twice (first on line {first}); keep one")
+        )
     top = {str(k): v for k, v in data.lines.items()} if isinstance(data, YamlMap) else {}
     return data, top
 
@@ -584,20 +710,23 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def write_case_csv(folder: str | os.PathLike[str], meta: Mapping[str, object],
-                   tables: Mapping[str, pd.DataFrame]) -> Path:
+def write_case_csv(
+    folder: str | os.PathLike[str], meta: Mapping[str, object], tables: Mapping[str, pd.DataFrame]
+) -> Path:
     """Write a case folder: ``case.yaml`` and one comma-separated UTF-8 CSV per table."""
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     (out / CASE_FILE).write_text(
-        yaml.safe_dump(dict(meta), sort_keys=False, allow_unicode=True), encoding="utf-8")
+        yaml.safe_dump(dict(meta), sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
     for name, df in tables.items():
         df.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
     return out
 
 
-def write_case_workbook(path: str | os.PathLike[str], meta: Mapping[str, object],
-                        tables: Mapping[str, pd.DataFrame]) -> Path:
+def write_case_workbook(
+    path: str | os.PathLike[str], meta: Mapping[str, object], tables: Mapping[str, pd.DataFrame]
+) -> Path:
     """Write a case as one workbook: a ``case`` sheet and one sheet per table, with real
     Excel date, number and boolean cells where the schema says so."""
     import openpyxl
@@ -613,8 +742,10 @@ def write_case_workbook(path: str | os.PathLike[str], meta: Mapping[str, object]
     for name, df in tables.items():
         ws = wb.create_sheet(name)
         schema = TABLES_BY_NAME.get(name)
-        kinds = [schema.by_name[c].kind if schema and c in schema.by_name else Kind.TEXT
-                 for c in df.columns]
+        kinds = [
+            schema.by_name[c].kind if schema and c in schema.by_name else Kind.TEXT
+            for c in df.columns
+        ]
         ws.append([str(c) for c in df.columns])
         for row in df.itertuples(index=False):
             ws.append([_typed_cell(v, k) for v, k in zip(row, kinds, strict=True)])

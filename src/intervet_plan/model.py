@@ -18,8 +18,14 @@ from .eligibility import candidate_pairs
 from .rules import GE, LE, Row, all_rows, placement_frame, safe
 
 MAXIMISE, MINIMISE = 1, -1
-LEVEL_SENSE = {"placements": MAXIMISE, "stability": MINIMISE, "targets": MINIMISE,
-               "priority": MAXIMISE, "preferences": MAXIMISE, "cost": MINIMISE}
+LEVEL_SENSE = {
+    "placements": MAXIMISE,
+    "stability": MINIMISE,
+    "targets": MINIMISE,
+    "priority": MAXIMISE,
+    "preferences": MAXIMISE,
+    "cost": MINIMISE,
+}
 
 
 @dataclass
@@ -42,14 +48,17 @@ class Model:
 
     def var(self, participant_id: str, offer_id: str) -> pulp.LpVariable:
         """The variable of one pair (KeyError when the pair is not a candidate)."""
-        hit = np.flatnonzero((self.pairs["participant_id"].to_numpy() == participant_id)
-                             & (self.pairs["offer_id"].to_numpy() == offer_id))
+        hit = np.flatnonzero(
+            (self.pairs["participant_id"].to_numpy() == participant_id)
+            & (self.pairs["offer_id"].to_numpy() == offer_id)
+        )
         if not len(hit):
             raise KeyError(f"({participant_id}, {offer_id}) is not a candidate pair")
         return self.x[int(hit[0])]
 
-    def expr(self, mask: pd.Series | np.ndarray, coef: np.ndarray | float = 1.0
-             ) -> pulp.LpAffineExpression:
+    def expr(
+        self, mask: pd.Series | np.ndarray, coef: np.ndarray | float = 1.0
+    ) -> pulp.LpAffineExpression:
         """sum(coef * x) over the pairs selected by a boolean mask over ``pairs``.
 
         >>> # e.g. learners of one country at one host:
@@ -68,7 +77,8 @@ class Model:
 
 def _affine(x: list[pulp.LpVariable], idx: np.ndarray, coef: np.ndarray) -> pulp.LpAffineExpression:
     return pulp.LpAffineExpression(
-        [(x[i], c) for i, c in zip(idx.tolist(), coef.tolist(), strict=True) if c != 0])
+        [(x[i], c) for i, c in zip(idx.tolist(), coef.tolist(), strict=True) if c != 0]
+    )
 
 
 def build_model(ctx: Context) -> Model:
@@ -76,18 +86,30 @@ def build_model(ctx: Context) -> Model:
     rule and target row, and the objective levels of SPEC 3.5."""
     cand = candidate_pairs(ctx.case, ctx.window)[["participant_id", "offer_id"]]
     fixed = ctx.fixed.assign(fixed=True)
-    pairs = (pd.concat([cand, fixed[["participant_id", "offer_id"]]])
-             .drop_duplicates().sort_values(["participant_id", "offer_id"]).reset_index(drop=True))
+    pairs = (
+        pd.concat([cand, fixed[["participant_id", "offer_id"]]])
+        .drop_duplicates()
+        .sort_values(["participant_id", "offer_id"])
+        .reset_index(drop=True)
+    )
     f = placement_frame(ctx, pairs)
     key = pd.MultiIndex.from_frame(f[["participant_id", "offer_id"]])
-    f["fixed"] = key.isin(pd.MultiIndex.from_frame(ctx.fixed[["participant_id", "offer_id"]])) \
-        if len(ctx.fixed) else False
-    f["planned"] = key.isin(pd.MultiIndex.from_frame(ctx.planned[["participant_id", "offer_id"]])) \
-        if len(ctx.planned) else False
+    f["fixed"] = (
+        key.isin(pd.MultiIndex.from_frame(ctx.fixed[["participant_id", "offer_id"]]))
+        if len(ctx.fixed)
+        else False
+    )
+    f["planned"] = (
+        key.isin(pd.MultiIndex.from_frame(ctx.planned[["participant_id", "offer_id"]]))
+        if len(ctx.planned)
+        else False
+    )
 
     prob = pulp.LpProblem(safe(ctx.scenario.name) or "plan", pulp.LpMaximize)
-    x = [prob.add_variable(f"x__{safe(p)}__{safe(o)}", 0, 1, pulp.LpBinary)
-         for p, o in zip(f["participant_id"], f["offer_id"], strict=True)]
+    x = [
+        prob.add_variable(f"x__{safe(p)}__{safe(o)}", 0, 1, pulp.LpBinary)
+        for p, o in zip(f["participant_id"], f["offer_id"], strict=True)
+    ]
     for i in np.flatnonzero(f["fixed"].to_numpy()):
         x[i].lowBound = 1  # a fixed placement of a re-plan
 
@@ -111,8 +133,8 @@ def build_model(ctx: Context) -> Model:
     planned = f["planned"].to_numpy()
     levels = {
         "placements": _affine(x, all_idx, np.ones(len(f))),
-        "stability": float(len(ctx.planned)) - _affine(x, np.flatnonzero(planned),
-                                                        np.ones(int(planned.sum()))),
+        "stability": float(len(ctx.planned))
+        - _affine(x, np.flatnonzero(planned), np.ones(int(planned.sum()))),
         "targets": pulp.LpAffineExpression(target_terms),
         "priority": _affine(x, all_idx, f["priority"].to_numpy(float)),
         "preferences": _affine(x, all_idx, f["preference_points"].to_numpy(float)),
@@ -122,8 +144,9 @@ def build_model(ctx: Context) -> Model:
     return Model(ctx, f, x, prob, rows, levels, shortfall)
 
 
-def _org_support(ctx: Context, f: pd.DataFrame, x: list[pulp.LpVariable],
-                 prob: pulp.LpProblem) -> pulp.LpAffineExpression:
+def _org_support(
+    ctx: Context, f: pd.DataFrame, x: list[pulp.LpVariable], prob: pulp.LpProblem
+) -> pulp.LpAffineExpression:
     """Organisational support, modelled exactly: per activity with n placements,
     s1*min(n, T) + s2*max(n - T, 0) = s2*n + (s1 - s2)*m with m = min(n, T) made exact by a
     binary z (z = 0: m = n <= T; z = 1: m = T <= n)."""
@@ -134,7 +157,9 @@ def _org_support(ctx: Context, f: pd.DataFrame, x: list[pulp.LpVariable],
         s1 = float(ctx.case.activities.at[act, "org_support_eur"])
         s2 = float(ctx.case.activities.at[act, "org_support_after_eur"])
         n = _affine(x, idx, np.ones(len(idx)))
-        upper = min(len(idx), int(ctx.quotas.at[act, "quota"]) + int(f["fixed"].to_numpy()[idx].sum()))
+        upper = min(
+            len(idx), int(ctx.quotas.at[act, "quota"]) + int(f["fixed"].to_numpy()[idx].sum())
+        )
         if s1 == s2 or upper <= t or t == 0:
             total += (s1 if upper <= t and t > 0 else s2) * n
             continue

@@ -13,10 +13,26 @@ from .eligibility import RULES, exclusion_counts
 from .rules import placement_frame, target_rows
 
 ALLOCATION_COLUMNS = [
-    "participant_id", "activity_id", "org_id", "sending_country", "host_id", "host_country",
-    "offer_id", "start_date", "end_date", "distance_km", "travel_eur", "subsistence_eur",
-    "org_support_eur", "inclusion_eur", "extra_eur", "total_eur", "gender",
-    "fewer_opportunities", "preference_rank", "status",
+    "participant_id",
+    "activity_id",
+    "org_id",
+    "sending_country",
+    "host_id",
+    "host_country",
+    "offer_id",
+    "start_date",
+    "end_date",
+    "distance_km",
+    "travel_eur",
+    "subsistence_eur",
+    "org_support_eur",
+    "inclusion_eur",
+    "extra_eur",
+    "total_eur",
+    "gender",
+    "fewer_opportunities",
+    "preference_rank",
+    "status",
 ]
 UNPLACED_COLUMNS = ["participant_id", "activities", "reason", "detail"]
 COST_PARTS = ("travel", "subsistence", "org_support", "inclusion", "extra")
@@ -26,26 +42,44 @@ def allocation_table(ctx: Context, placed: pd.DataFrame) -> pd.DataFrame:
     """One row per placement, sorted by start_date, participant_id, offer_id. ``placed`` has
     participant_id and offer_id (and optionally ``fixed``)."""
     f = placement_frame(ctx, placed)
-    fixed = pd.MultiIndex.from_frame(ctx.fixed[["participant_id", "offer_id"]]) \
-        if len(ctx.fixed) else pd.MultiIndex.from_tuples([], names=["participant_id", "offer_id"])
+    fixed = (
+        pd.MultiIndex.from_frame(ctx.fixed[["participant_id", "offer_id"]])
+        if len(ctx.fixed)
+        else pd.MultiIndex.from_tuples([], names=["participant_id", "offer_id"])
+    )
     key = pd.MultiIndex.from_frame(f[["participant_id", "offer_id"]])
     f["status"] = np.where(key.isin(fixed), "fixed", "planned")
     f["org_support_eur"] = org_support_rows(ctx.case, f) if len(f) else 0.0
-    f["total_eur"] = f[["travel_eur", "subsistence_eur", "org_support_eur", "inclusion_eur",
-                        "extra_eur"]].sum(axis=1)
+    f["total_eur"] = f[
+        ["travel_eur", "subsistence_eur", "org_support_eur", "inclusion_eur", "extra_eur"]
+    ].sum(axis=1)
     f["preference_rank"] = f["preference_rank"].astype("Int64").where(f["preference_rank"] > 0)
     f = f.sort_values(["start_date", "participant_id", "offer_id"]).reset_index(drop=True)
-    return f[ALLOCATION_COLUMNS + ["priority", "preference_points", "participant_type",
-                                  "direction", "country", "sector", "max_mobilities"]]
+    return f[
+        ALLOCATION_COLUMNS
+        + [
+            "priority",
+            "preference_points",
+            "participant_type",
+            "direction",
+            "country",
+            "sector",
+            "max_mobilities",
+        ]
+    ]
 
 
 def level_values(ctx: Context, alloc: pd.DataFrame) -> dict[str, float]:
     """The plan's value on every objective level (SPEC 3.5), from the placements."""
     targets = target_table(ctx, alloc)
-    planned = set(map(tuple, ctx.planned[["participant_id", "offer_id"]].to_numpy())) \
-        if len(ctx.planned) else set()
-    kept = sum(1 for k in zip(alloc["participant_id"], alloc["offer_id"], strict=True)
-               if k in planned)
+    planned = (
+        set(map(tuple, ctx.planned[["participant_id", "offer_id"]].to_numpy()))
+        if len(ctx.planned)
+        else set()
+    )
+    kept = sum(
+        1 for k in zip(alloc["participant_id"], alloc["offer_id"], strict=True) if k in planned
+    )
     soft = targets.loc[~targets["hard"].astype(bool)]
     return {
         "placements": float(len(alloc)),
@@ -68,16 +102,41 @@ def target_table(ctx: Context, alloc: pd.DataFrame) -> pd.DataFrame:
     for t in ctx.targets:
         from .context import match_mask, scope_mask
 
-        in_scope = scope_mask(ctx.case, t, alloc["activity_id"]) if len(alloc) else pd.Series(dtype=bool)
+        in_scope = (
+            scope_mask(ctx.case, t, alloc["activity_id"]) if len(alloc) else pd.Series(dtype=bool)
+        )
         n = int(in_scope.sum())
         m = int((match_mask(alloc, t.match) & in_scope).sum()) if n else 0
         achieved = (m / n if n else None) if t.kind == "share" else float(m)
-        rows.append({"name": t.name, "kind": t.kind, "min": t.min, "max": t.max,
-                     "achieved": achieved, "matching": m, "in_scope": n,
-                     "shortfall": round(short.get(t.name, 0.0), 9), "hard": t.hard,
-                     "weight": t.weight})
-    return pd.DataFrame(rows, columns=["name", "kind", "min", "max", "achieved", "matching",
-                                       "in_scope", "shortfall", "hard", "weight"])
+        rows.append(
+            {
+                "name": t.name,
+                "kind": t.kind,
+                "min": t.min,
+                "max": t.max,
+                "achieved": achieved,
+                "matching": m,
+                "in_scope": n,
+                "shortfall": round(short.get(t.name, 0.0), 9),
+                "hard": t.hard,
+                "weight": t.weight,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "name",
+            "kind",
+            "min",
+            "max",
+            "achieved",
+            "matching",
+            "in_scope",
+            "shortfall",
+            "hard",
+            "weight",
+        ],
+    )
 
 
 def cost_summary(ctx: Context, alloc: pd.DataFrame) -> dict[str, float]:
@@ -113,24 +172,37 @@ def unplaced_table(ctx: Context, pairs: pd.DataFrame, alloc: pd.DataFrame) -> pd
         mine = elig.iloc[elig_by_p[p]]
         room = mine[~mine["offer_id"].isin(full)]
         if room.empty:
-            rows.append((p, acts, "capacity",
-                         f"all {len(mine)} eligible offers are full or their host is at "
-                         "max_concurrent"))
+            rows.append(
+                (
+                    p,
+                    acts,
+                    "capacity",
+                    f"all {len(mine)} eligible offers are full or their host is at max_concurrent",
+                )
+            )
             continue
         why = []
         for a in sorted(set(room["activity_id"])):
             if by_act.get(a, 0) >= ctx.quotas.at[a, "quota"]:
-                why.append(f"quota of {a} reached ({by_act.get(a, 0)} of {ctx.quotas.at[a, 'quota']})")
+                why.append(
+                    f"quota of {a} reached ({by_act.get(a, 0)} of {ctx.quotas.at[a, 'quota']})"
+                )
         cheapest = float(room["pair_eur"].min())
         if spent + cheapest > ctx.budget_eur:
-            why.append(f"budget: EUR {ctx.budget_eur - spent:,.2f} left, the cheapest eligible "
-                       f"placement costs EUR {cheapest:,.2f} before organisational support")
+            why.append(
+                f"budget: EUR {ctx.budget_eur - spent:,.2f} left, the cheapest eligible "
+                f"placement costs EUR {cheapest:,.2f} before organisational support"
+            )
         if not why:
             why.append("targets, priority or preferences favoured other applicants")
-        rows.append((p, acts, "not_selected",
-                     f"{len(room)} eligible offers had room; " + "; ".join(why)))
-    return pd.DataFrame(rows, columns=UNPLACED_COLUMNS).sort_values("participant_id") \
+        rows.append(
+            (p, acts, "not_selected", f"{len(room)} eligible offers had room; " + "; ".join(why))
+        )
+    return (
+        pd.DataFrame(rows, columns=UNPLACED_COLUMNS)
+        .sort_values("participant_id")
         .reset_index(drop=True)
+    )
 
 
 def _full_offers(ctx: Context, alloc: pd.DataFrame) -> set[str]:
@@ -150,6 +222,9 @@ def _full_offers(ctx: Context, alloc: pd.DataFrame) -> set[str]:
         load = np.array([((s <= d) & (d <= e)).sum() for d in days])
         at_cap = days[load >= limit]
         for oid, o in mine.iterrows():
-            if ((at_cap >= o["start_date"].to_datetime64()) & (at_cap <= o["end_date"].to_datetime64())).any():
+            if (
+                (at_cap >= o["start_date"].to_datetime64())
+                & (at_cap <= o["end_date"].to_datetime64())
+            ).any():
                 full.add(oid)
     return full

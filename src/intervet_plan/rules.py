@@ -65,13 +65,26 @@ def placement_frame(ctx: Context, pairs: pd.DataFrame) -> pd.DataFrame:
     f = pairs[["participant_id", "offer_id"]].reset_index(drop=True)
     o = case.offers.loc[f["offer_id"]]
     p = case.participants.loc[f["participant_id"]]
-    for c in ("host_id", "activity_id", "start_date", "end_date", "host_country",
-              "participant_type", "direction"):
+    for c in (
+        "host_id",
+        "activity_id",
+        "start_date",
+        "end_date",
+        "host_country",
+        "participant_type",
+        "direction",
+    ):
         f[c] = o[c].to_numpy()
-    for c, src in (("org_id", "org_id"), ("sending_country", "country"), ("country", "country"),
-                   ("gender", "gender"), ("fewer_opportunities", "fewer_opportunities"),
-                   ("sector", "sector"), ("priority", "priority"),
-                   ("max_mobilities", "max_mobilities")):
+    for c, src in (
+        ("org_id", "org_id"),
+        ("sending_country", "country"),
+        ("country", "country"),
+        ("gender", "gender"),
+        ("fewer_opportunities", "fewer_opportunities"),
+        ("sector", "sector"),
+        ("priority", "priority"),
+        ("max_mobilities", "max_mobilities"),
+    ):
         f[c] = p[src].to_numpy()
     f["preference_rank"], f["preference_points"] = preference_rank(ctx, f)
     f = add_pair_costs(case, f)
@@ -106,8 +119,15 @@ def _ones(idx: np.ndarray) -> np.ndarray:
 def max_mobilities(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
     cap = ctx.case.participants["max_mobilities"]
     for pid, idx in _groups(f, "participant_id").items():
-        yield Row("max_mobilities", f"participant__{safe(pid)}", idx, _ones(idx), LE,
-                  float(cap.at[pid]), {"participant_id": pid})
+        yield Row(
+            "max_mobilities",
+            f"participant__{safe(pid)}",
+            idx,
+            _ones(idx),
+            LE,
+            float(cap.at[pid]),
+            {"participant_id": pid},
+        )
 
 
 def no_overlap(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
@@ -125,15 +145,23 @@ def no_overlap(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
                 continue
             last = tuple(members)
             day = pd.Timestamp(t).strftime("%Y%m%d")
-            yield Row("overlap", f"overlap__{safe(pid)}__{day}", members, _ones(members), LE,
-                      1.0, {"participant_id": pid, "date": pd.Timestamp(t).date()})
+            yield Row(
+                "overlap",
+                f"overlap__{safe(pid)}__{day}",
+                members,
+                _ones(members),
+                LE,
+                1.0,
+                {"participant_id": pid, "date": pd.Timestamp(t).date()},
+            )
 
 
 def seats(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
     s = ctx.case.offers["seats"]
     for oid, idx in _groups(f, "offer_id").items():
-        yield Row("seats", f"seats__{safe(oid)}", idx, _ones(idx), LE, float(s.at[oid]),
-                  {"offer_id": oid})
+        yield Row(
+            "seats", f"seats__{safe(oid)}", idx, _ones(idx), LE, float(s.at[oid]), {"offer_id": oid}
+        )
 
 
 def host_capacity(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
@@ -154,9 +182,15 @@ def host_capacity(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
                 continue
             last = tuple(members)
             day = pd.Timestamp(t).strftime("%Y%m%d")
-            yield Row("host_capacity", f"host_capacity__{safe(host)}__{day}", members,
-                      _ones(members), LE, float(cap.at[host]),
-                      {"host_id": host, "date": pd.Timestamp(t).date()})
+            yield Row(
+                "host_capacity",
+                f"host_capacity__{safe(host)}__{day}",
+                members,
+                _ones(members),
+                LE,
+                float(cap.at[host]),
+                {"host_id": host, "date": pd.Timestamp(t).date()},
+            )
 
 
 def quotas(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
@@ -164,17 +198,39 @@ def quotas(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
     empty = np.array([], int)
     for act, q in ctx.quotas.iterrows():
         idx = groups.get(act, empty)
-        yield Row("quota", f"quota__{safe(act)}", idx, _ones(idx), LE, float(q["quota"]),
-                  {"activity_id": act})
+        yield Row(
+            "quota",
+            f"quota__{safe(act)}",
+            idx,
+            _ones(idx),
+            LE,
+            float(q["quota"]),
+            {"activity_id": act},
+        )
         if q["quota_min"] > 0:
-            yield Row("quota_min", f"quota_min__{safe(act)}", idx, _ones(idx), GE,
-                      float(q["quota_min"]), {"activity_id": act})
+            yield Row(
+                "quota_min",
+                f"quota_min__{safe(act)}",
+                idx,
+                _ones(idx),
+                GE,
+                float(q["quota_min"]),
+                {"activity_id": act},
+            )
 
 
 def budget(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
     idx = np.arange(len(f))
-    yield Row("budget", "budget", idx, f["pair_eur"].to_numpy(float), LE, float(ctx.budget_eur),
-              {"budget_eur": ctx.budget_eur}, org_support=True)
+    yield Row(
+        "budget",
+        "budget",
+        idx,
+        f["pair_eur"].to_numpy(float),
+        LE,
+        float(ctx.budget_eur),
+        {"budget_eur": ctx.budget_eur},
+        org_support=True,
+    )
 
 
 def target_rows(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
@@ -195,13 +251,25 @@ def target_rows(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
                 coef, rhs = m - s, 0.0
             else:
                 coef, rhs = m, float(s)
-            yield Row("target", f"target__{safe(t.name)}__{bound}", idx, coef, sense, rhs,
-                      {"target": t.name, "bound": bound, "value": s, "weight": t.weight},
-                      soft=not t.hard)
+            yield Row(
+                "target",
+                f"target__{safe(t.name)}__{bound}",
+                idx,
+                coef,
+                sense,
+                rhs,
+                {"target": t.name, "bound": bound, "value": s, "weight": t.weight},
+                soft=not t.hard,
+            )
 
 
 HARD_RULES: tuple[Callable[[Context, pd.DataFrame], Iterator[Row]], ...] = (
-    max_mobilities, no_overlap, seats, host_capacity, quotas, budget,
+    max_mobilities,
+    no_overlap,
+    seats,
+    host_capacity,
+    quotas,
+    budget,
 )
 
 
@@ -216,5 +284,9 @@ def org_support_total(ctx: Context, counts: pd.Series) -> float:
     """Organisational support of a plan with ``counts`` placements per activity."""
     acts, t = ctx.case.activities, ctx.case.org_support_threshold
     n = counts.reindex(acts.index, fill_value=0).astype(float)
-    return float((acts["org_support_eur"] * np.minimum(n, t)
-                  + acts["org_support_after_eur"] * np.maximum(n - t, 0)).sum())
+    return float(
+        (
+            acts["org_support_eur"] * np.minimum(n, t)
+            + acts["org_support_after_eur"] * np.maximum(n - t, 0)
+        ).sum()
+    )

@@ -23,8 +23,19 @@ LEVELS = ("placements", "stability", "targets", "priority", "preferences", "cost
 SOLVERS = ("highs", "cbc")
 MATCH_ATTRIBUTES = ("gender", "fewer_opportunities", "country", "sector", "org_id")
 SCOPE_ATTRIBUTES = ("participant_type", "activity_id", "direction")
-TOP_KEYS = ("name", "case", "budget_eur", "quotas", "targets", "blackouts", "previous_plan",
-            "as_of", "objective", "tolerances", "solver")
+TOP_KEYS = (
+    "name",
+    "case",
+    "budget_eur",
+    "quotas",
+    "targets",
+    "blackouts",
+    "previous_plan",
+    "as_of",
+    "objective",
+    "tolerances",
+    "solver",
+)
 QUOTA_KEYS = ("quota", "quota_min")
 TARGET_KEYS = ("name", "share_of", "count_of", "for_each", "among", "min", "max", "hard", "weight")
 BLACKOUT_KEYS = ("from", "to", "countries")
@@ -105,28 +116,42 @@ def load_scenario(path: str | Path) -> Scenario:
         text = data_bytes.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data_bytes[: e.start].count(b"\n") + 1
-        raise fail(f"is not UTF-8 text (byte 0x{data_bytes[e.start]:02x}); save it as UTF-8",
-                   line) from None
+        raise fail(
+            f"is not UTF-8 text (byte 0x{data_bytes[e.start]:02x}); save it as UTF-8", line
+        ) from None
     problems: list[Problem] = []
     data, _ = load_yaml_with_lines(text, label, problems)
     if problems:
         raise InputError(problems, f"scenario {label}")
     if not isinstance(data, dict):
-        what = "is empty" if data is None else \
-            "holds a list" if isinstance(data, list) else "holds a single value"
+        what = (
+            "is empty"
+            if data is None
+            else "holds a list"
+            if isinstance(data, list)
+            else "holds a single value"
+        )
         raise fail(f"{what}; a scenario is key: value lines with at least name and case", 1)
     return parse_scenario(data, base=p.parent, label=label, path=p)
 
 
-def parse_scenario(data: Mapping[str, object], base: Path = Path("."), label: str = "scenario",
-                   path: Path | None = None) -> Scenario:
+def parse_scenario(
+    data: Mapping[str, object],
+    base: Path = Path("."),
+    label: str = "scenario",
+    path: Path | None = None,
+) -> Scenario:
     """Check a scenario given as a mapping (as read from YAML)."""
     r = _Reader(label)
     r.keys(data, TOP_KEYS, "")
     name = r.ident(data, "name", "", required=True)
     if name is not None and set(name) == {"."}:  # reports/.. would be outside reports/
-        r.add(data, "name", "name", f"'{name}' is not a usable name; it names the output "
-              "folder reports/<name>")
+        r.add(
+            data,
+            "name",
+            "name",
+            f"'{name}' is not a usable name; it names the output folder reports/<name>",
+        )
         name = None
     case = r.text(data, "case", "", required=True)
     kw: dict[str, object] = {}
@@ -135,8 +160,12 @@ def parse_scenario(data: Mapping[str, object], base: Path = Path("."), label: st
         if b is not None and b <= 0:
             r.add(data, "budget_eur", "budget_eur", f"'{b:g}' must be greater than 0")
         elif b is not None and b < 0.01:  # money is kept to the cent
-            r.add(data, "budget_eur", "budget_eur",
-                  f"'{b:g}' is less than a cent; give the budget in euro")
+            r.add(
+                data,
+                "budget_eur",
+                "budget_eur",
+                f"'{b:g}' is less than a cent; give the budget in euro",
+            )
         kw["budget_eur"] = b
     if "quotas" in data:
         kw["quotas"] = r.quotas(data["quotas"], data)
@@ -151,16 +180,24 @@ def parse_scenario(data: Mapping[str, object], base: Path = Path("."), label: st
             if found is not None:
                 kw["previous_plan"] = found
                 if not _is_file(found):
-                    r.add(data, "previous_plan", "previous_plan",
-                          f"'{pp}' not found (looked for {found})")
+                    r.add(
+                        data,
+                        "previous_plan",
+                        "previous_plan",
+                        f"'{pp}' not found (looked for {found})",
+                    )
     if data.get("as_of") is not None:
         kw["as_of"] = r.date(data, "as_of", "")
     elif "as_of" in data:
         r.add(data, "as_of", "as_of", "is empty; give the re-plan date (YYYY-MM-DD)")
     if data.get("previous_plan") is not None and data.get("as_of") is None:
-        r.add(data, "previous_plan", "as_of",
-              "a re-plan needs as_of: the re-plan date (YYYY-MM-DD); placements that start "
-              "before it are kept")
+        r.add(
+            data,
+            "previous_plan",
+            "as_of",
+            "a re-plan needs as_of: the re-plan date (YYYY-MM-DD); placements that start "
+            "before it are kept",
+        )
     if "objective" in data:
         kw["objective"] = r.objective(data["objective"], data)
     if "tolerances" in data:
@@ -170,8 +207,13 @@ def parse_scenario(data: Mapping[str, object], base: Path = Path("."), label: st
     case_path = r.path(data, "case", base, case) if case else None
     if r.problems:
         raise InputError(r.problems, f"scenario {label}")
-    return Scenario(name=str(name), case_path=case_path, path=path,  # type: ignore[arg-type]
-                    lines=r.lines, **kw)  # type: ignore[arg-type]
+    return Scenario(
+        name=str(name),
+        case_path=case_path,
+        path=path,  # type: ignore[arg-type]
+        lines=r.lines,
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def _is_file(p: Path) -> bool:
@@ -214,8 +256,9 @@ class _Reader:
             return None
         return v
 
-    def text(self, m: Mapping[str, object], key: str, path: str,
-             required: bool = False) -> str | None:
+    def text(
+        self, m: Mapping[str, object], key: str, path: str, required: bool = False
+    ) -> str | None:
         v = self._get(m, key, path, required)
         if v is None:
             return None
@@ -224,14 +267,19 @@ class _Reader:
             return None
         return str(v)
 
-    def ident(self, m: Mapping[str, object], key: str, path: str,
-              required: bool = False) -> str | None:
+    def ident(
+        self, m: Mapping[str, object], key: str, path: str, required: bool = False
+    ) -> str | None:
         from .case import ID_RE
 
         v = self.text(m, key, path, required)
         if v is not None and not ID_RE.match(v):
-            self.add(m, key, f"{path}{key}",
-                     f"'{_shown(v)}' is not a valid identifier (letters, digits, _ . - only)")
+            self.add(
+                m,
+                key,
+                f"{path}{key}",
+                f"'{_shown(v)}' is not a valid identifier (letters, digits, _ . - only)",
+            )
             return None
         return v
 
@@ -243,8 +291,14 @@ class _Reader:
             self.add(m, key, key, f"'{_shown(text)}' is not a usable path ({e})")
             return None
 
-    def number(self, m: Mapping[str, object], key: str, path: str, lo: float | None = None,
-               hi: float | None = None) -> float | None:
+    def number(
+        self,
+        m: Mapping[str, object],
+        key: str,
+        path: str,
+        lo: float | None = None,
+        hi: float | None = None,
+    ) -> float | None:
         v = m.get(key)
         if v is None:
             return None
@@ -255,8 +309,9 @@ class _Reader:
             self.add(m, key, f"{path}{key}", f"'{v}' is not a finite number")
             return None
         if abs(v) > NUMBER_LIMIT:
-            self.add(m, key, f"{path}{key}",
-                     f"'{v}' is too large; it must be {NUMBER_LIMIT:.0f} or less")
+            self.add(
+                m, key, f"{path}{key}", f"'{v}' is too large; it must be {NUMBER_LIMIT:.0f} or less"
+            )
             return None
         if lo is not None and v < lo or hi is not None and v > hi:
             rng = f"{lo:g}..{hi:g}" if hi is not None else f"{lo:g} or more"
@@ -268,8 +323,12 @@ class _Reader:
         v = m.get(key)
         if v is None:
             return None
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) \
-                or not float(v).is_integer():
+        if (
+            isinstance(v, bool)
+            or not isinstance(v, int | float)
+            or not math.isfinite(v)
+            or not float(v).is_integer()
+        ):
             self.add(m, key, f"{path}{key}", f"'{_shown(v)}' is not a whole number")
             return None
         if abs(v) > INT_LIMIT:
@@ -334,14 +393,22 @@ class _Reader:
             for k in q:
                 self.lines[f"{path}{k}"] = yaml_line(s, k) or 0
             out[str(act)] = {k: x for k, x in q.items() if x is not None}
-            if q.get("quota") is not None and q.get("quota_min") is not None \
-                    and q["quota_min"] > q["quota"]:  # type: ignore[operator]
-                self.add(s, "quota_min", f"{path}quota_min",
-                         f"'{q['quota_min']}' is greater than quota {q['quota']}")
+            if (
+                q.get("quota") is not None
+                and q.get("quota_min") is not None
+                and q["quota_min"] > q["quota"]
+            ):  # type: ignore[operator]
+                self.add(
+                    s,
+                    "quota_min",
+                    f"{path}quota_min",
+                    f"'{q['quota_min']}' is greater than quota {q['quota']}",
+                )
         return out
 
-    def _filter(self, v: object, parent: object, key: str, path: str,
-                valid: tuple[str, ...]) -> dict[str, frozenset[object]]:
+    def _filter(
+        self, v: object, parent: object, key: str, path: str, valid: tuple[str, ...]
+    ) -> dict[str, frozenset[object]]:
         from .case import COUNTRY_RE, ID_RE
 
         m = self.mapping(v, parent, key, path)
@@ -350,14 +417,22 @@ class _Reader:
             if attr not in valid:
                 close = difflib.get_close_matches(str(attr), valid, n=1, cutoff=0.6)
                 hint = f"did you mean '{close[0]}'? " if close else ""
-                self.add(m, attr, f"{path}.{_shown(attr)}",
-                         f"'{_shown(attr)}' is not a filter attribute; {hint}"
-                         f"allowed: {', '.join(valid)}")
+                self.add(
+                    m,
+                    attr,
+                    f"{path}.{_shown(attr)}",
+                    f"'{_shown(attr)}' is not a filter attribute; {hint}"
+                    f"allowed: {', '.join(valid)}",
+                )
                 continue
             vals = val if isinstance(val, list) else [val]
             if not vals or any(isinstance(x, dict | list) or x is None for x in vals):
-                self.add(m, attr, f"{path}.{attr}",
-                         f"'{_shown(val)}' must be a value or a list of values")
+                self.add(
+                    m,
+                    attr,
+                    f"{path}.{attr}",
+                    f"'{_shown(val)}' must be a value or a list of values",
+                )
                 continue
             shown = _shown(val)
             rule = None
@@ -394,16 +469,18 @@ class _Reader:
             self.keys(m, TARGET_KEYS, f"{path}.")
             name = self.ident(m, "name", f"{path}.", required=True)
             if name is not None and name in names:
-                self.add(m, "name", f"{path}.name",
-                         f"'{name}' is already the name of {names[name]}; target names must be "
-                         "unique")
+                self.add(
+                    m,
+                    "name",
+                    f"{path}.name",
+                    f"'{name}' is already the name of {names[name]}; target names must be unique",
+                )
             elif name is not None:
                 names[name] = path
             kinds = [k for k in ("share_of", "count_of", "for_each") if k in m]
             if len(kinds) != 1:
                 given = f" (it gives {' and '.join(kinds)})" if kinds else ""
-                self.add(seq, i, path,
-                         f"give exactly one of share_of, count_of or for_each{given}")
+                self.add(seq, i, path, f"give exactly one of share_of, count_of or for_each{given}")
                 continue
             kind = kinds[0]
             match: dict[str, frozenset[object]] = {}
@@ -411,24 +488,37 @@ class _Reader:
             if kind == "for_each":
                 fe = m["for_each"]
                 if not isinstance(fe, str) or fe not in MATCH_ATTRIBUTES:
-                    self.add(m, "for_each", f"{path}.for_each",
-                             f"'{_shown(fe)}' is not a filter attribute; "
-                             f"{suggest(str(fe), MATCH_ATTRIBUTES, 'allowed')}")
+                    self.add(
+                        m,
+                        "for_each",
+                        f"{path}.for_each",
+                        f"'{_shown(fe)}' is not a filter attribute; "
+                        f"{suggest(str(fe), MATCH_ATTRIBUTES, 'allowed')}",
+                    )
                     continue
                 for_each = fe
             else:
                 match = self._filter(m[kind], m, kind, f"{path}.{kind}", MATCH_ATTRIBUTES)
                 if isinstance(m[kind], dict) and not m[kind]:
-                    self.add(m, kind, f"{path}.{kind}",
-                             f"names no attribute; give one of {', '.join(MATCH_ATTRIBUTES)}")
-            among = self._filter(m["among"], m, "among", f"{path}.among", SCOPE_ATTRIBUTES) \
-                if m.get("among") is not None else {}
+                    self.add(
+                        m,
+                        kind,
+                        f"{path}.{kind}",
+                        f"names no attribute; give one of {', '.join(MATCH_ATTRIBUTES)}",
+                    )
+            among = (
+                self._filter(m["among"], m, "among", f"{path}.among", SCOPE_ATTRIBUTES)
+                if m.get("among") is not None
+                else {}
+            )
             if name is not None and "activity_id" in among:
-                self.lines[f"targets.{name}.among.activity_id"] = \
-                    self.lines.get(f"{path}.among.activity_id", 0)
+                self.lines[f"targets.{name}.among.activity_id"] = self.lines.get(
+                    f"{path}.among.activity_id", 0
+                )
             if name is not None and "org_id" in match:
-                self.lines[f"targets.{name}.{kind}.org_id"] = \
-                    self.lines.get(f"{path}.{kind}.org_id", 0)
+                self.lines[f"targets.{name}.{kind}.org_id"] = self.lines.get(
+                    f"{path}.{kind}.org_id", 0
+                )
             is_count = kind == "count_of"
             hi = None if is_count else 1.0
             lo_v = self.number(m, "min", f"{path}.", 0.0, hi)
@@ -439,9 +529,19 @@ class _Reader:
                 self.add(m, "max", f"{path}.max", f"'{hi_v:g}' is below min {lo_v:g}")
             hard = self.boolean(m, "hard", f"{path}.", False)
             weight = self.number(m, "weight", f"{path}.", 0.0)
-            out.append(Target(name=str(name), kind="count" if is_count else "share",
-                              match=match, among=among, min=lo_v, max=hi_v, hard=hard,
-                              weight=1.0 if weight is None else weight, for_each=for_each))
+            out.append(
+                Target(
+                    name=str(name),
+                    kind="count" if is_count else "share",
+                    match=match,
+                    among=among,
+                    min=lo_v,
+                    max=hi_v,
+                    hard=hard,
+                    weight=1.0 if weight is None else weight,
+                    for_each=for_each,
+                )
+            )
         return tuple(out)
 
     def blackouts(self, v: object, parent: object) -> tuple[Blackout, ...]:
@@ -457,9 +557,13 @@ class _Reader:
             self.keys(m, BLACKOUT_KEYS, f"{path}.")
             missing = [k for k in ("from", "to") if m.get(k) is None]
             if missing:
-                self.add(seq, i, path,
-                         f"is missing {' and '.join(repr(k) for k in missing)}; a blackout "
-                         "needs from and to dates (YYYY-MM-DD)")
+                self.add(
+                    seq,
+                    i,
+                    path,
+                    f"is missing {' and '.join(repr(k) for k in missing)}; a blackout "
+                    "needs from and to dates (YYYY-MM-DD)",
+                )
                 continue
             lo, hi = self.date(m, "from", f"{path}."), self.date(m, "to", f"{path}.")
             if lo and hi and lo > hi:
@@ -469,10 +573,15 @@ class _Reader:
                 cs = m["countries"] if isinstance(m["countries"], list) else [m["countries"]]
                 bad = [c for c in cs if not isinstance(c, str) or not COUNTRY_RE.match(c)]
                 if bad or not cs:
-                    self.add(m, "countries", f"{path}.countries",
-                             f"'{_shown(bad[0] if bad else cs)}' is not a two-letter country "
-                             "code (XK for Kosovo)" if bad else
-                             "lists no country; leave countries out to black out everywhere")
+                    self.add(
+                        m,
+                        "countries",
+                        f"{path}.countries",
+                        f"'{_shown(bad[0] if bad else cs)}' is not a two-letter country "
+                        "code (XK for Kosovo)"
+                        if bad
+                        else "lists no country; leave countries out to black out everywhere",
+                    )
                 countries = frozenset(str(c) for c in cs)
             if lo and hi:
                 out.append(Blackout(lo, hi, countries))
@@ -483,9 +592,12 @@ class _Reader:
         out: list[str] = []
         for i, x in enumerate(seq):
             if not isinstance(x, str) or x not in LEVELS:
-                self.add(seq, i, "objective",
-                         f"'{_shown(x)}' is not an objective level; "
-                         f"{suggest(str(x), LEVELS, 'levels')}")
+                self.add(
+                    seq,
+                    i,
+                    "objective",
+                    f"'{_shown(x)}' is not an objective level; {suggest(str(x), LEVELS, 'levels')}",
+                )
             elif x in out:
                 self.add(seq, i, "objective", f"'{x}' is listed twice")
             else:
@@ -510,18 +622,24 @@ class _Reader:
         self.keys(m, SOLVER_KEYS, "solver.")
         name = str(m.get("name", "highs")).lower()
         if name not in SOLVERS:
-            self.add(m, "name", "solver.name",
-                     f"'{_shown(m.get('name'))}' is not one of highs, cbc")
+            self.add(
+                m, "name", "solver.name", f"'{_shown(m.get('name'))}' is not one of highs, cbc"
+            )
             name = "highs"
         tl = self.number(m, "time_limit_s", "solver.", 0.0)
         if tl is not None and tl <= 0:
-            self.add(m, "time_limit_s", "solver.time_limit_s",
-                     f"'{tl:g}' must be greater than 0 (leave it out for no limit)")
+            self.add(
+                m,
+                "time_limit_s",
+                "solver.time_limit_s",
+                f"'{tl:g}' must be greater than 0 (leave it out for no limit)",
+            )
         gap = self.number(m, "mip_gap", "solver.", 0.0, 1.0)
         threads = self.integer(m, "threads", "solver.", 1)
         seed = self.integer(m, "seed", "solver.", 0)
-        return SolverSettings(name=name, time_limit_s=tl, mip_gap=gap or 0.0,
-                              threads=threads or 1, seed=seed or 0)
+        return SolverSettings(
+            name=name, time_limit_s=tl, mip_gap=gap or 0.0, threads=threads or 1, seed=seed or 0
+        )
 
 
 def check_against_case(scenario: Scenario, case: object) -> list[Problem]:
@@ -538,8 +656,11 @@ def check_against_case(scenario: Scenario, case: object) -> list[Problem]:
 
     for act, q in scenario.quotas.items():
         if act not in acts.index:
-            add(f"quotas.{act}", f"'{act}' is not an activity_id of the case; "
-                f"{suggest(act, tuple(acts.index), 'activities')}")
+            add(
+                f"quotas.{act}",
+                f"'{act}' is not an activity_id of the case; "
+                f"{suggest(act, tuple(acts.index), 'activities')}",
+            )
             continue
         quota = q.get("quota", int(acts.at[act, "quota"]))
         qmin = q.get("quota_min", int(acts.at[act, "quota_min"]))
@@ -550,9 +671,11 @@ def check_against_case(scenario: Scenario, case: object) -> list[Problem]:
     for t in scenario.targets:
         for a in sorted(map(str, t.among.get("activity_id", ()))):
             if a not in acts.index:
-                add(f"targets.{t.name}.among.activity_id",
+                add(
+                    f"targets.{t.name}.among.activity_id",
                     f"'{a}' is not an activity_id of the case; "
-                    f"{suggest(a, tuple(acts.index), 'activities')}")
+                    f"{suggest(a, tuple(acts.index), 'activities')}",
+                )
         kind = "count_of" if t.kind == "count" else "share_of"
         for o in sorted(map(str, t.match.get("org_id", ()))):
             if o not in orgs.index:

@@ -111,13 +111,23 @@ def to_arrays(model: Model) -> _Arrays:
         lo, hi = c.getLb(), c.getUb()
         rlo.append(-inf if lo is None else lo)
         rhi.append(inf if hi is None else hi)
-    return _Arrays(cols, lower, upper, integer, np.array(rlo, float), np.array(rhi, float),
-                   np.array(starts, np.int32), np.array(index, np.int32),
-                   np.array(value, float), col_of)
+    return _Arrays(
+        cols,
+        lower,
+        upper,
+        integer,
+        np.array(rlo, float),
+        np.array(rhi, float),
+        np.array(starts, np.int32),
+        np.array(index, np.int32),
+        np.array(value, float),
+        col_of,
+    )
 
 
-def solve(model: Model, settings: SolverSettings | None = None,
-          log_path: Path | None = None) -> SolveResult:
+def solve(
+    model: Model, settings: SolverSettings | None = None, log_path: Path | None = None
+) -> SolveResult:
     """Optimise the scenario's objective levels in order and return the plan."""
     settings = settings or model.ctx.scenario.solver
     if settings.name == "cbc":
@@ -136,8 +146,11 @@ def _level_bound(value: float, sense: int, tol: float, integral: bool) -> float:
 
 def _integral(c: np.ndarray, const: float, integer: np.ndarray) -> bool:
     used = c != 0
-    return bool(np.all(integer[used]) and np.all(np.equal(np.mod(c[used], 1), 0))
-                and float(const).is_integer())
+    return bool(
+        np.all(integer[used])
+        and np.all(np.equal(np.mod(c[used], 1), 0))
+        and float(const).is_integer()
+    )
 
 
 def new_highs() -> object:
@@ -177,11 +190,19 @@ def _solve_highs(model: Model, settings: SolverSettings, log_path: Path | None) 
     h.addVars(n, arr.lower, arr.upper)
     ints = np.flatnonzero(arr.integer).astype(np.int32)
     if len(ints):
-        h.changeColsIntegrality(len(ints), ints,
-                                np.full(len(ints), highspy.HighsVarType.kInteger.value, np.uint8))
+        h.changeColsIntegrality(
+            len(ints), ints, np.full(len(ints), highspy.HighsVarType.kInteger.value, np.uint8)
+        )
     if len(arr.row_lower):
-        h.addRows(len(arr.row_lower), arr.row_lower, arr.row_upper, len(arr.index),
-                  arr.starts[:-1], arr.index, arr.value)
+        h.addRows(
+            len(arr.row_lower),
+            arr.row_lower,
+            arr.row_upper,
+            len(arr.index),
+            arr.starts[:-1],
+            arr.index,
+            arr.value,
+        )
 
     objective = model.ctx.objective or ("placements",)
     tolerances = model.ctx.scenario.tolerances
@@ -195,8 +216,9 @@ def _solve_highs(model: Model, settings: SolverSettings, log_path: Path | None) 
         c, const = arr.objective(model.levels[level])
         sense = LEVEL_SENSE[level]
         h.changeColsCost(n, all_idx, c)
-        h.changeObjectiveSense(highspy.ObjSense.kMaximize if sense == MAXIMISE
-                               else highspy.ObjSense.kMinimize)
+        h.changeObjectiveSense(
+            highspy.ObjSense.kMaximize if sense == MAXIMISE else highspy.ObjSense.kMinimize
+        )
         if settings.time_limit_s is not None:
             left = settings.time_limit_s - (time.perf_counter() - t0)
             h.setOptionValue("time_limit", max(left, 0.01))
@@ -222,20 +244,26 @@ def _solve_highs(model: Model, settings: SolverSettings, log_path: Path | None) 
             continue
         if ms == highspy.HighsModelStatus.kOptimal:
             lstatus = Status.OPTIMAL
-        elif ms in (highspy.HighsModelStatus.kInfeasible,
-                    highspy.HighsModelStatus.kUnboundedOrInfeasible):
+        elif ms in (
+            highspy.HighsModelStatus.kInfeasible,
+            highspy.HighsModelStatus.kUnboundedOrInfeasible,
+        ):
             lstatus = Status.INFEASIBLE
         elif has_plan:
             lstatus = Status.FEASIBLE
-        elif ms in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt,
-                    highspy.HighsModelStatus.kIterationLimit,
-                    highspy.HighsModelStatus.kSolutionLimit):
+        elif ms in (
+            highspy.HighsModelStatus.kTimeLimit,
+            highspy.HighsModelStatus.kInterrupt,
+            highspy.HighsModelStatus.kIterationLimit,
+            highspy.HighsModelStatus.kSolutionLimit,
+        ):
             lstatus = Status.NO_PLAN
         else:
             lstatus = Status.ERROR
             message = f"HiGHS ended with status {h.modelStatusToString(ms)}"
-        if lstatus in (Status.INFEASIBLE, Status.ERROR) or (lstatus == Status.NO_PLAN
-                                                           and x_all is None):
+        if lstatus in (Status.INFEASIBLE, Status.ERROR) or (
+            lstatus == Status.NO_PLAN and x_all is None
+        ):
             reports.append(LevelReport(level, lstatus, None, None, None, elapsed))
             status = lstatus
             break
@@ -246,19 +274,28 @@ def _solve_highs(model: Model, settings: SolverSettings, log_path: Path | None) 
         x_all = _rounded(np.array(h.getSolution().col_value), arr.integer)
         value = float(c @ x_all + const)
         level_gap = float(info.mip_gap) if lstatus == Status.FEASIBLE else 0.0
-        reports.append(LevelReport(level, lstatus, value, float(info.mip_dual_bound) + const
-                                   if math.isfinite(info.mip_dual_bound) else None,
-                                   level_gap, elapsed))
+        reports.append(
+            LevelReport(
+                level,
+                lstatus,
+                value,
+                float(info.mip_dual_bound) + const if math.isfinite(info.mip_dual_bound) else None,
+                level_gap,
+                elapsed,
+            )
+        )
         if lstatus == Status.FEASIBLE:
             status, gap = Status.FEASIBLE, level_gap
             break
-        bound = _level_bound(value, sense, tolerances.get(level, 0.0),
-                             _integral(c, const, arr.integer))
+        bound = _level_bound(
+            value, sense, tolerances.get(level, 0.0), _integral(c, const, arr.integer)
+        )
         used = np.flatnonzero(c).astype(np.int32)
         lo, hi = (bound - const, math.inf) if sense == MAXIMISE else (-math.inf, bound - const)
         h.addRow(lo, hi, len(used), used, c[used])
-    return _finish(model, arr, x_all, status, reports, "highs", h.version(), t0, gap,
-                   settings.seed, message)
+    return _finish(
+        model, arr, x_all, status, reports, "highs", h.version(), t0, gap, settings.seed, message
+    )
 
 
 def _rounded(values: np.ndarray, integer: np.ndarray) -> np.ndarray:
@@ -267,9 +304,19 @@ def _rounded(values: np.ndarray, integer: np.ndarray) -> np.ndarray:
     return out
 
 
-def _finish(model: Model, arr: _Arrays, x_all: np.ndarray | None, status: Status,
-            reports: list[LevelReport], solver: str, version: str, t0: float,
-            gap: float | None, seed: int, message: str) -> SolveResult:
+def _finish(
+    model: Model,
+    arr: _Arrays,
+    x_all: np.ndarray | None,
+    status: Status,
+    reports: list[LevelReport],
+    solver: str,
+    version: str,
+    t0: float,
+    gap: float | None,
+    seed: int,
+    message: str,
+) -> SolveResult:
     x = None
     values: dict[str, float] = {}
     aux: dict[str, float] = {}
@@ -280,10 +327,23 @@ def _finish(model: Model, arr: _Arrays, x_all: np.ndarray | None, status: Status
         for level, expr in model.levels.items():
             c, const = arr.objective(expr)
             values[level] = float(c @ x_all + const)
-        aux = {v.name: float(val) for v, val in zip(arr.cols[len(model.x):],
-                                                    x_all[len(model.x):], strict=True)}
-    return SolveResult(status, x, values, reports, solver, version,
-                       time.perf_counter() - t0, gap, seed, message, aux)
+        aux = {
+            v.name: float(val)
+            for v, val in zip(arr.cols[len(model.x) :], x_all[len(model.x) :], strict=True)
+        }
+    return SolveResult(
+        status,
+        x,
+        values,
+        reports,
+        solver,
+        version,
+        time.perf_counter() - t0,
+        gap,
+        seed,
+        message,
+        aux,
+    )
 
 
 def _solve_cbc(model: Model, settings: SolverSettings) -> SolveResult:
@@ -300,9 +360,13 @@ def _solve_cbc(model: Model, settings: SolverSettings) -> SolveResult:
         left = None
         if settings.time_limit_s is not None:
             left = max(settings.time_limit_s - (time.perf_counter() - t0), 1.0)
-        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=left, gapRel=settings.mip_gap,
-                                   threads=settings.threads,
-                                   options=[f"randomCbcSeed {settings.seed + 1}"])
+        solver = pulp.PULP_CBC_CMD(
+            msg=False,
+            timeLimit=left,
+            gapRel=settings.mip_gap,
+            threads=settings.threads,
+            options=[f"randomCbcSeed {settings.seed + 1}"],
+        )
         lt = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
@@ -321,24 +385,31 @@ def _solve_cbc(model: Model, settings: SolverSettings) -> SolveResult:
             message = f"CBC ended with status {pulp.LpStatus[prob.status]}"
         if lstatus not in (Status.OPTIMAL, Status.FEASIBLE):
             reports.append(LevelReport(level, lstatus, None, None, None, elapsed))
-            status = Status.FEASIBLE if x_all is not None and lstatus == Status.NO_PLAN \
-                else lstatus
+            status = Status.FEASIBLE if x_all is not None and lstatus == Status.NO_PLAN else lstatus
             gap = None
             break
         x_all = _rounded(np.array([v.varValue or 0.0 for v in arr.cols], float), arr.integer)
         c, const = arr.objective(expr)
         value = float(c @ x_all + const)
-        reports.append(LevelReport(level, lstatus, value, None,
-                                   0.0 if lstatus == Status.OPTIMAL else None, elapsed))
+        reports.append(
+            LevelReport(
+                level, lstatus, value, None, 0.0 if lstatus == Status.OPTIMAL else None, elapsed
+            )
+        )
         if lstatus == Status.FEASIBLE:
             status, gap = Status.FEASIBLE, None
             break
-        bound = _level_bound(value, sense, model.ctx.scenario.tolerances.get(level, 0.0),
-                             _integral(c, const, arr.integer))
+        bound = _level_bound(
+            value,
+            sense,
+            model.ctx.scenario.tolerances.get(level, 0.0),
+            _integral(c, const, arr.integer),
+        )
         name = f"level__{level}"
         prob.addConstraint(expr >= bound if sense == MAXIMISE else expr <= bound, name)
-    return _finish(model, arr, x_all, status, reports, "cbc", _cbc_version(), t0, gap,
-                   settings.seed, message)
+    return _finish(
+        model, arr, x_all, status, reports, "cbc", _cbc_version(), t0, gap, settings.seed, message
+    )
 
 
 def _cbc_version() -> str:
