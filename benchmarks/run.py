@@ -1,0 +1,161 @@
+"""Benchmark harness: time every stage of ``run --no-report`` on generated cases.
+
+For each scale (default 1, 3, 10) a seeded case is generated, then each repetition runs in a
+fresh process (so peak memory is that run's own): load, validate, eligibility, build, each
+objective level's solve, write. Medians over the repetitions go to benchmarks/RESULTS.md
+with the machine's description.
+
+    python benchmarks/run.py [--scales 1,3,10] [--repeat 3] [--seed 7] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+BASELINE_TARGETS = yaml.safe_load((HERE.parent / "scenarios" / "baseline.yaml").read_text())["targets"]
+
+
+def one_run(case_dir: str, out_dir: str) -> dict:
+    """Run the pipeline once, stage by stage, in this process; return timings and peak RSS."""
+    import resource
+
+    from intervet_plan.api import solve, write_outputs
+    from intervet_plan.case import validate_raw
+    from intervet_plan.context import build_context
+    from intervet_plan.eligibility import candidate_pairs
+    from intervet_plan.io import read_case
+    from intervet_plan.model import build_model
+    from intervet_plan.scenario import parse_scenario
+
+    t: dict[str, float] = {}
+    t0 = time.perf_counter()
+    raw = read_case(case_dir)
+    t["load"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    case, problems = validate_raw(raw)
+    assert case is not None and not problems, problems[:3]
+    t["validate"] = time.perf_counter() - t0
+    scenario = parse_scenario({"name": "bench", "case": case_dir, "targets": BASELINE_TARGETS})
+    ctx = build_context(case, scenario)
+    t0 = time.perf_counter()
+    pairs = candidate_pairs(case, ctx.window)
+    t["eligibility"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    model = build_model(ctx)
+    t["build"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    plan = solve(model)
+    t["solve"] = time.perf_counter() - t0
+    for r in plan.result.levels:
+        t[f"solve.{r.level}"] = r.time_s
+    t0 = time.perf_counter()
+    write_outputs(plan, Path(out_dir), force=True)
+    t["write"] = time.perf_counter() - t0
+    t["total"] = sum(v for k, v in t.items() if "." not in k)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"timings": t, "peak_mb": peak_kb / 1024, "status": plan.status.value,
+            "values": plan.values, "pairs": len(pairs), "participants": len(case.participants),
+            "offers": len(case.offers), "variables": len(model.problem.variables()),
+            "constraints": len(model.problem.constraints())}
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return (f"{cpu}, {os.cpu_count()} cores{mem}; Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scales", default="1,3,10")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--out", default=str(HERE / "RESULTS.md"))
+    ap.add_argument("--one", nargs=2, help=argparse.SUPPRESS)  # internal: case_dir out_dir
+    args = ap.parse_args()
+    if args.one:
+        print(json.dumps(one_run(*args.one)))
+        return 0
+
+    from intervet_plan.generate import generate_case
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in [int(s) for s in args.scales.split(",")]:
+            case_dir = Path(tmp) / f"scale{k}"
+            t0 = time.perf_counter()
+            generate_case(case_dir, scale=k, seed=args.seed)
+            gen_s = time.perf_counter() - t0
+            runs = []
+            for i in range(args.repeat):
+                out = subprocess.run([sys.executable, __file__, "--one", str(case_dir),
+                                      str(Path(tmp) / f"out{k}")],
+                                     capture_output=True, text=True, check=True)
+                runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+                print(f"scale {k} run {i + 1}: {runs[-1]['timings']['total']:.1f} s, "
+                      f"peak {runs[-1]['peak_mb']:.0f} MB, {runs[-1]['status']}", flush=True)
+            rows.append((k, gen_s, runs))
+    text = report(rows, args)
+    Path(args.out).write_text(text)
+    print(text)
+    return 0
+
+
+def report(rows: list, args: argparse.Namespace) -> str:
+    stages = ["load", "validate", "eligibility", "build", "solve", "write", "total"]
+    lines = ["# Benchmark results", "",
+             f"Machine: {machine()}.", "",
+             f"Cases from `intervet-plan generate --scale K --seed {args.seed}`, baseline "
+             f"targets, `run --no-report` stages; medians of {args.repeat} runs, each in a fresh "
+             "process. Times in seconds, peak resident memory in MB.", ""]
+    head = "| scale | applicants | offers | pairs | " + " | ".join(stages) + \
+        " | build share | peak MB | status |"
+    lines += [head, "|" + "---|" * (head.count("|") - 1)]
+    for k, _gen, runs in rows:
+        med = {s: statistics.median(r["timings"][s] for r in runs) for s in stages}
+        peak = statistics.median(r["peak_mb"] for r in runs)
+        r0 = runs[0]
+        lines.append(f"| {k} | {r0['participants']} | {r0['offers']} | {r0['pairs']} | "
+                     + " | ".join(f"{med[s]:.2f}" for s in stages)
+                     + f" | {med['build'] / med['total']:.0%} | {peak:.0f} | {r0['status']} |")
+    lines += ["", "Solve time per objective level (median seconds):", ""]
+    levels = [k.removeprefix("solve.") for k in rows[0][2][0]["timings"] if k.startswith("solve.")]
+    lines += ["| scale | " + " | ".join(levels) + " |", "|---|" + "---|" * len(levels)]
+    for k, _gen, runs in rows:
+        lines.append(f"| {k} | " + " | ".join(
+            f"{statistics.median(r['timings'].get('solve.' + lv, 0.0) for r in runs):.2f}"
+            for lv in levels) + " |")
+    lines += ["", "Level values (first run):", ""]
+    for k, _gen, runs in rows:
+        lines.append(f"- scale {k}: " + ", ".join(f"{lv} {v:,.2f}"
+                                                  for lv, v in runs[0]["values"].items()))
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
