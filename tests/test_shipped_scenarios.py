@@ -1,0 +1,35 @@
+"""The shipped scenarios load against the shipped case, and the shipped pre-COVID plan is
+still a valid plan of that case (it must be regenerated when the case changes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from intervet_plan.check import check_allocation
+from intervet_plan.context import load_context
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+
+
+def test_the_issue_scenarios_are_shipped():
+    names = {p.stem for p in SCENARIOS}
+    assert {"baseline", "budget_cut", "covid", "replan_2021", "gender_hard", "balance"} <= names
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_scenario_loads(path: Path):
+    ctx = load_context(path)
+    assert ctx.scenario.name == path.stem
+
+
+def test_precovid_plan_passes_check():
+    ctx = load_context(ROOT / "scenarios" / "baseline.yaml")
+    assert check_allocation(ctx, ROOT / "scenarios" / "plans" / "precovid_allocation.csv") == []
+
+
+def test_replan_fixes_what_started_before_as_of():
+    ctx = load_context(ROOT / "scenarios" / "replan_2021.yaml")
+    assert len(ctx.fixed) > 0 and len(ctx.planned) > 0
