@@ -91,7 +91,7 @@ def check_allocation(ctx: Context, alloc_path: Path) -> list[Violation]:
     )
     p_pos = case.participants.index.get_indexer(raw["participant_id"])
     o_pos = case.offers.index.get_indexer(raw["offer_id"])
-    reasons = first_failing_rule(_pairs_frame(case, p_pos, o_pos), ctx.window)
+    reasons = first_failing_rule(case, _pairs_frame(case, p_pos, o_pos), ctx.window)
     for i in np.flatnonzero((reasons != None) & ~is_fixed):  # noqa: E711
         out.append(
             Violation(

@@ -37,19 +37,68 @@ class Window:
     as_of: dt.date | None = None
 
 
+@dataclass(frozen=True)
+class ListIndex:
+    """The list cells of a case (applied activities, offer sectors, languages) as sorted
+    integer keys, so that list membership is tested for many pairs at once."""
+
+    applied: np.ndarray  # sorted p_pos * n_act + activity code of each applied activity
+    offer_act: np.ndarray  # per offer: activity code
+    n_act: int
+    p_sector: np.ndarray  # per participant: sector code
+    offer_sectors: np.ndarray  # sorted o_pos * n_sec + sector code of each listed sector
+    offer_star: np.ndarray  # per offer: sectors is *
+    n_sec: int
+    p_langs: np.ndarray  # sorted p_pos * n_lang + language code
+    o_lang_start: np.ndarray  # per offer: offset into o_lang_code
+    o_lang_len: np.ndarray  # per offer: number of working languages
+    o_lang_code: np.ndarray
+    n_lang: int
+
+    @classmethod
+    def of(cls, case: Case) -> ListIndex:
+        parts, offers = case.participants, case.offers
+        acts = {a: i for i, a in enumerate(case.activities.index)}
+        sectors: dict[str, int] = {}
+        langs: dict[str, int] = {}
+        applied = [p * len(acts) + acts[a] for p, lst in enumerate(parts["activities"])
+                   for a in lst if a in acts]
+        p_sector = np.array([sectors.setdefault(s, len(sectors)) for s in parts["sector"]], np.int64)
+        star = np.array([s is None for s in offers["sectors"]], bool)
+        o_sec = [(o, sectors.setdefault(s, len(sectors))) for o, lst in enumerate(offers["sectors"])
+                 if lst is not None for s in lst]
+        p_lang = [(p, langs.setdefault(c, len(langs))) for p, lst in enumerate(parts["languages"])
+                  for c in lst]
+        o_len = np.array([len(lst) for lst in offers["languages"]], np.int64)
+        o_code = np.array([langs.setdefault(c, len(langs)) for lst in offers["languages"]
+                           for c in lst], np.int64)
+        n_sec, n_lang = max(len(sectors), 1), max(len(langs), 1)
+        return cls(
+            applied=np.unique(np.array(applied, np.int64)),
+            offer_act=offers["activity_id"].map(acts).to_numpy(np.int64),
+            n_act=max(len(acts), 1),
+            p_sector=p_sector,
+            offer_sectors=np.unique(np.array([o * n_sec + c for o, c in o_sec], np.int64)),
+            offer_star=star,
+            n_sec=n_sec,
+            p_langs=np.unique(np.array([p * n_lang + c for p, c in p_lang], np.int64)),
+            o_lang_start=np.concatenate([[0], np.cumsum(o_len)[:-1]]).astype(np.int64),
+            o_lang_len=o_len,
+            o_lang_code=o_code,
+            n_lang=n_lang,
+        )
+
+
 def _pairs_frame(case: Case, p_pos: np.ndarray, o_pos: np.ndarray) -> pd.DataFrame:
     """Participant and offer attributes side by side, one row per pair (by row position)."""
     p, o = case.participants, case.offers
     return pd.DataFrame(
         {
+            "p_pos": p_pos,
+            "o_pos": o_pos,
             "participant_id": p.index.to_numpy()[p_pos],
             "offer_id": o.index.to_numpy()[o_pos],
-            "p_activities": p["activities"].to_numpy()[p_pos],
             "activity_id": o["activity_id"].to_numpy()[o_pos],
-            "sector": p["sector"].to_numpy()[p_pos],
-            "o_sectors": o["sectors"].to_numpy()[o_pos],
-            "p_languages": p["languages"].to_numpy()[p_pos],
-            "o_languages": o["languages"].to_numpy()[o_pos],
             "available_from": p["available_from"].to_numpy()[p_pos],
             "available_to": p["available_to"].to_numpy()[p_pos],
             "graduation_date": p["graduation_date"].to_numpy()[p_pos],
@@ -61,46 +110,50 @@ def _pairs_frame(case: Case, p_pos: np.ndarray, o_pos: np.ndarray) -> pd.DataFra
     )
 
 
-def _activity(f: pd.DataFrame, w: Window) -> np.ndarray:
-    return np.fromiter(
-        (a in acts for a, acts in zip(f["activity_id"], f["p_activities"], strict=True)),
-        bool,
-        len(f),
-    )
+def _member(keys: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """keys in a sorted table (vectorised)."""
+    if not len(table):
+        return np.zeros(len(keys), bool)
+    i = np.clip(np.searchsorted(table, keys), 0, len(table) - 1)
+    return table[i] == keys
 
 
-def _sector(f: pd.DataFrame, w: Window) -> np.ndarray:
-    return np.fromiter(
-        (secs is None or s in secs for s, secs in zip(f["sector"], f["o_sectors"], strict=True)),
-        bool,
-        len(f),
-    )
+def _activity(f: pd.DataFrame, w: Window, ix: ListIndex) -> np.ndarray:
+    p, o = f["p_pos"].to_numpy(), f["o_pos"].to_numpy()
+    return _member(p * ix.n_act + ix.offer_act[o], ix.applied)
 
 
-def _languages(f: pd.DataFrame, w: Window) -> np.ndarray:
-    return np.fromiter(
-        (
-            not ol or not set(ol).isdisjoint(pl)
-            for pl, ol in zip(f["p_languages"], f["o_languages"], strict=True)
-        ),
-        bool,
-        len(f),
-    )
+def _sector(f: pd.DataFrame, w: Window, ix: ListIndex) -> np.ndarray:
+    p, o = f["p_pos"].to_numpy(), f["o_pos"].to_numpy()
+    return ix.offer_star[o] | _member(o * ix.n_sec + ix.p_sector[p], ix.offer_sectors)
 
 
-def _availability(f: pd.DataFrame, w: Window) -> np.ndarray:
+def _languages(f: pd.DataFrame, w: Window, ix: ListIndex) -> np.ndarray:
+    """The offer lists no working language, or shares one with the participant."""
+    p, o = f["p_pos"].to_numpy(), f["o_pos"].to_numpy()
+    n = ix.o_lang_len[o]
+    ok = n == 0
+    if ok.all():
+        return ok
+    pair = np.repeat(np.arange(len(f)), n)
+    offs = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n) + np.repeat(ix.o_lang_start[o], n)
+    hit = _member(p[pair] * ix.n_lang + ix.o_lang_code[offs], ix.p_langs)
+    return ok | (np.bincount(pair[hit], minlength=len(f)) > 0)
+
+
+def _availability(f: pd.DataFrame, w: Window, ix: ListIndex) -> np.ndarray:
     return (
         (f["available_from"] <= f["start_date"]) & (f["end_date"] <= f["available_to"])
     ).to_numpy()
 
 
-def _graduation(f: pd.DataFrame, w: Window) -> np.ndarray:
+def _graduation(f: pd.DataFrame, w: Window, ix: ListIndex) -> np.ndarray:
     g = f["graduation_date"]
     ok = (f["start_date"] >= g) & (f["end_date"] <= g + pd.Timedelta(days=365))
     return (g.isna() | ok).to_numpy()
 
 
-def _blackout(f: pd.DataFrame, w: Window) -> np.ndarray:
+def _blackout(f: pd.DataFrame, w: Window, ix: ListIndex) -> np.ndarray:
     ok = np.ones(len(f), bool)
     for b in w.blackouts:
         hit = (f["start_date"] <= pd.Timestamp(b.end)) & (f["end_date"] >= pd.Timestamp(b.start))
@@ -111,13 +164,13 @@ def _blackout(f: pd.DataFrame, w: Window) -> np.ndarray:
     return ok
 
 
-def _as_of(f: pd.DataFrame, w: Window) -> np.ndarray:
+def _as_of(f: pd.DataFrame, w: Window, ix: ListIndex) -> np.ndarray:
     if w.as_of is None:
         return np.ones(len(f), bool)
     return (f["start_date"] >= pd.Timestamp(w.as_of)).to_numpy()
 
 
-PREDICATES: dict[str, Callable[[pd.DataFrame, Window], np.ndarray]] = {
+PREDICATES: dict[str, Callable[[pd.DataFrame, Window, ListIndex], np.ndarray]] = {
     "activity": _activity,
     "sector": _sector,
     "languages": _languages,
@@ -128,16 +181,19 @@ PREDICATES: dict[str, Callable[[pd.DataFrame, Window], np.ndarray]] = {
 }
 
 
-def first_failing_rule(f: pd.DataFrame, window: Window) -> np.ndarray:
+def first_failing_rule(
+    case: Case, f: pd.DataFrame, window: Window, ix: ListIndex | None = None
+) -> np.ndarray:
     """For each pair of a frame made by :func:`_pairs_frame`: the first rule it breaks, or
     ``None`` when the pair is eligible."""
+    ix = ix or ListIndex.of(case)
     reason = np.full(len(f), None, dtype=object)
     open_ = np.ones(len(f), bool)
     for name, pred in PREDICATES.items():
         if not open_.any():
             break
         sub = f[open_]
-        fail = ~pred(sub, window)
+        fail = ~pred(sub, window, ix)
         idx = np.flatnonzero(open_)[fail]
         reason[idx] = name
         open_[idx] = False
@@ -164,7 +220,7 @@ def explain(
         raise KeyError("unknown participant_id or offer_id")
     p_pos, o_pos = np.repeat(pp, len(oo)), np.tile(oo, len(pp))
     f = _pairs_frame(case, p_pos, o_pos)
-    f["rule"] = first_failing_rule(f, window)
+    f["rule"] = first_failing_rule(case, f, window)
     return f[["participant_id", "offer_id", "activity_id", "start_date", "end_date", "rule"]]
 
 
@@ -197,6 +253,7 @@ def candidate_pairs(case: Case, window: Window) -> pd.DataFrame:
         pp = p_pos_of.loc[members.index.unique()].to_numpy()
         lo = np.searchsorted(starts, parts["available_from"].to_numpy()[pp], side="left")
         hi = np.searchsorted(starts, parts["available_to"].to_numpy()[pp], side="right")
+        # (offers starting in the window; the end date is checked by the availability rule)
         n = np.maximum(hi - lo, 0)
         rep_p = np.repeat(pp, n)
         offs = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n) + np.repeat(lo, n)
@@ -205,12 +262,12 @@ def candidate_pairs(case: Case, window: Window) -> pd.DataFrame:
     if not p_rows:
         return _pairs_frame(case, np.array([], int), np.array([], int)).iloc[:0]
     f = _pairs_frame(case, np.concatenate(p_rows), np.concatenate(o_rows))
-    keep = np.ones(len(f), bool)
+    ix = ListIndex.of(case)
     for name, pred in PREDICATES.items():
         if name == "activity":  # holds by construction
             continue
-        keep &= pred(f, window)
-    f = f[keep].sort_values(["participant_id", "offer_id"], kind="stable").reset_index(drop=True)
+        f = f[pred(f, window, ix)]
+    f = f.sort_values(["participant_id", "offer_id"], kind="stable").reset_index(drop=True)
     return f[
         [
             "participant_id",

@@ -15,7 +15,7 @@ import pulp
 
 from .context import Context
 from .eligibility import candidate_pairs
-from .rules import GE, LE, Row, all_rows, placement_frame, safe
+from .rules import GE, LE, Row, all_rows, placement_frame, safe, safe_series
 
 MAXIMISE, MINIMISE = 1, -1
 LEVEL_SENSE = {
@@ -106,10 +106,8 @@ def build_model(ctx: Context) -> Model:
     )
 
     prob = pulp.LpProblem(safe(ctx.scenario.name) or "plan", pulp.LpMaximize)
-    x = [
-        prob.add_variable(f"x__{safe(p)}__{safe(o)}", 0, 1, pulp.LpBinary)
-        for p, o in zip(f["participant_id"], f["offer_id"], strict=True)
-    ]
+    names = "x__" + safe_series(f["participant_id"]) + "__" + safe_series(f["offer_id"])
+    x = [prob.add_variable(n, 0, 1, pulp.LpBinary) for n in names]
     for i in np.flatnonzero(f["fixed"].to_numpy()):
         x[i].lowBound = 1  # a fixed placement of a re-plan
 

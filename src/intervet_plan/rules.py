@@ -9,6 +9,7 @@ checker cannot drift apart.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -52,9 +53,17 @@ class Row:
         return float(self.coef[self.coef < 0].sum()) >= self.rhs
 
 
+_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+
+
 def safe(s: object) -> str:
     """An id made safe for a constraint or variable name."""
-    return "".join(c if c.isalnum() or c == "_" else "_" for c in str(s))
+    return _UNSAFE.sub("_", str(s))
+
+
+def safe_series(s: pd.Series) -> pd.Series:
+    """:func:`safe` for a whole column."""
+    return s.astype(str).str.replace(_UNSAFE, "_", regex=True)
 
 
 def placement_frame(ctx: Context, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -95,13 +104,18 @@ def preference_rank(ctx: Context, f: pd.DataFrame) -> tuple[np.ndarray, np.ndarr
     """Rank (1 = most preferred; 0 = not listed) of each pair's host among the participant's
     preferences, and the points K + 1 - rank (0 when not listed)."""
     prefs = ctx.case.participants["preferences"]
-    rank = np.zeros(len(f), int)
-    points = np.zeros(len(f), int)
-    for i, (pid, host) in enumerate(zip(f["participant_id"], f["host_id"], strict=True)):
-        pl = prefs.at[pid]
-        if host in pl:
-            r = pl.index(host) + 1
-            rank[i], points[i] = r, len(pl) + 1 - r
+    listed = prefs[prefs.map(len) > 0]
+    if listed.empty or f.empty:
+        return np.zeros(len(f), int), np.zeros(len(f), int)
+    ranks = pd.DataFrame({
+        "participant_id": np.repeat(listed.index.to_numpy(), listed.map(len).to_numpy()),
+        "host_id": np.concatenate([list(x) for x in listed]),
+        "rank": np.concatenate([np.arange(1, len(x) + 1) for x in listed]),
+        "k": np.repeat(listed.map(len).to_numpy(), listed.map(len).to_numpy()),
+    })
+    m = f[["participant_id", "host_id"]].merge(ranks, how="left", on=["participant_id", "host_id"])
+    rank = m["rank"].fillna(0).to_numpy(int)
+    points = np.where(rank > 0, m["k"].fillna(0).to_numpy(int) + 1 - rank, 0)
     return rank, points
 
 
@@ -131,11 +145,13 @@ def max_mobilities(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
 
 
 def no_overlap(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
-    """No two placements of one person overlap (date ranges sharing a day overlap), and at
-    most one placement per offer. For intervals it suffices to check at each start date."""
+    """No two placements of one person overlap (date ranges sharing a day overlap). For
+    intervals it suffices to check at each start date. A person with max_mobilities 1 needs
+    no such row: the max_mobilities row already allows a single placement."""
     starts, ends = f["start_date"].to_numpy(), f["end_date"].to_numpy()
+    cap = ctx.case.participants["max_mobilities"]
     for pid, idx in _groups(f, "participant_id").items():
-        if len(idx) < 2:
+        if len(idx) < 2 or cap.at[pid] < 2:
             continue
         s, e = starts[idx], ends[idx]
         last: tuple[int, ...] = ()
