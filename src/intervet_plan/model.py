@@ -162,7 +162,7 @@ def _org_support(
             total += (s1 if upper <= t and t > 0 else s2) * n
             continue
         a = safe(act)
-        m = prob.add_variable(f"org_first__{a}", 0, t)
+        m = prob.add_variable(f"org_first__{a}", 0, t, pulp.LpInteger)
         z = prob.add_variable(f"org_past__{a}", 0, 1, pulp.LpBinary)
         prob.addConstraint(m - n <= 0, f"org_first_le_n__{a}")
         prob.addConstraint(m - t * z >= 0, f"org_first_ge_T__{a}")
