@@ -112,11 +112,13 @@ def build_model(ctx: Context) -> Model:
         x[i].lowBound = 1  # a fixed placement of a re-plan
 
     rows = [r for r in all_rows(ctx, f) if not r.redundant()]
+    loads = _offer_loads(f, x, prob)
     org_expr = _org_support(ctx, f, x, prob)
     shortfall: dict[str, pulp.LpVariable] = {}
     target_terms: list[tuple[pulp.LpVariable, float]] = []
+    offer_of = f["offer_id"].to_numpy()
     for r in rows:
-        e = _affine(x, r.idx, r.coef)
+        e = _by_offer(r, offer_of, loads) or _affine(x, r.idx, r.coef)
         if r.org_support:
             e += org_expr
         if r.soft:
@@ -130,7 +132,7 @@ def build_model(ctx: Context) -> Model:
     all_idx = np.arange(len(f))
     planned = f["planned"].to_numpy()
     levels = {
-        "placements": _affine(x, all_idx, np.ones(len(f))),
+        "placements": pulp.LpAffineExpression([(y, 1.0) for _, (y, _n) in sorted(loads.items())]),
         "stability": float(len(ctx.planned))
         - _affine(x, np.flatnonzero(planned), np.ones(int(planned.sum()))),
         "targets": pulp.LpAffineExpression(target_terms),
@@ -140,6 +142,39 @@ def build_model(ctx: Context) -> Model:
     }
     prob.setObjective(levels[ctx.objective[0]] if ctx.objective else levels["placements"])
     return Model(ctx, f, x, prob, rows, levels, shortfall)
+
+
+def _offer_loads(
+    f: pd.DataFrame, x: list[pulp.LpVariable], prob: pulp.LpProblem
+) -> dict[str, tuple[pulp.LpVariable, int]]:
+    """One load variable per offer, ``load_o = sum of its pairs`` (row ``load__<offer>``), so
+    that rows counting whole offers (seats, host capacity, quotas) hold one term per offer
+    instead of one per pair. Returns offer -> (variable, number of pairs)."""
+    loads: dict[str, tuple[pulp.LpVariable, int]] = {}
+    for oid, idx in sorted(f.groupby("offer_id").indices.items()) if len(f) else []:
+        name = safe(oid)
+        y = prob.add_variable(f"load__{name}", 0, len(idx))
+        prob.addConstraint(
+            pulp.LpConstraint(
+                y - _affine(x, idx, np.ones(len(idx))), pulp.LpConstraintEQ, f"load__{name}", 0.0
+            ),
+            f"load__{name}",
+        )
+        loads[oid] = (y, len(idx))
+    return loads
+
+
+def _by_offer(
+    r: Row, offer_of: np.ndarray, loads: dict[str, tuple[pulp.LpVariable, int]]
+) -> pulp.LpAffineExpression | None:
+    """The row as a sum of offer loads, when it counts every pair of each offer it touches
+    once (unit coefficients); else None."""
+    if r.soft or r.org_support or not len(r.idx) or not np.all(r.coef == 1.0):
+        return None
+    offers, counts = np.unique(offer_of[r.idx], return_counts=True)
+    if any(loads[o][1] != c for o, c in zip(offers, counts, strict=True)):
+        return None
+    return pulp.LpAffineExpression([(loads[o][0], 1.0) for o in offers])
 
 
 def _org_support(
