@@ -61,6 +61,8 @@ def test_run_writes_spec_outputs(scenario: Path, tmp_path: Path):
     assert code == 0, err
     assert sorted(p.name for p in out.iterdir()) == [
         "allocation.csv",
+        "allocation.xlsx",
+        "solver.log",
         "summary.json",
         "unplaced.csv",
     ]

@@ -209,22 +209,38 @@ def write_outputs(plan: Plan, out: Path, force: bool = False, extra: dict | None
     """Write allocation.csv, unplaced.csv, summary.json (and diagnosis.json when infeasible)
     into ``out`` atomically; ``extra`` maps file names to callables writing into the staging
     folder (reports)."""
-    t0 = time.perf_counter()
     with atomic_folder(out, force=force) as stage:
-        if plan.diagnosis is not None:
-            (stage / "diagnosis.json").write_text(
-                json.dumps(plan.diagnosis, indent=2, default=str) + "\n", encoding="utf-8"
-            )
-        if plan.values:
-            (stage / "allocation.csv").write_text(allocation_csv(plan.allocation), encoding="utf-8")
-            plan.unplaced.to_csv(stage / "unplaced.csv", index=False, lineterminator="\n")
-        for _name, writer in (extra or {}).items():
-            writer(stage)
-        plan.timings["write"] = time.perf_counter() - t0
-        (stage / "summary.json").write_text(
-            json.dumps(summary_dict(plan), indent=2, default=str) + "\n", encoding="utf-8"
-        )
+        write_into(plan, stage, extra)
     return out
+
+
+def write_into(plan: Plan, stage: Path, extra: dict | None = None) -> None:
+    """Write the outputs of SPEC 5 into the (staging) folder ``stage``: first the CSV and
+    JSON files, then each ``extra`` writer (called with ``stage``; they may read the files
+    already there, summary.json included), then summary.json again with the time they took
+    as ``timings_s.report``."""
+    t0 = time.perf_counter()
+    if plan.diagnosis is not None:
+        (stage / "diagnosis.json").write_text(
+            json.dumps(plan.diagnosis, indent=2, default=str) + "\n", encoding="utf-8"
+        )
+    if plan.values:
+        (stage / "allocation.csv").write_text(allocation_csv(plan.allocation), encoding="utf-8")
+        plan.unplaced.to_csv(stage / "unplaced.csv", index=False, lineterminator="\n")
+    plan.timings["write"] = time.perf_counter() - t0
+    _write_summary(plan, stage)
+    if extra:
+        t1 = time.perf_counter()
+        for _name, writer in extra.items():
+            writer(stage)
+        plan.timings["report"] = time.perf_counter() - t1
+        _write_summary(plan, stage)
+
+
+def _write_summary(plan: Plan, stage: Path) -> None:
+    (stage / "summary.json").write_text(
+        json.dumps(summary_dict(plan), indent=2, default=str) + "\n", encoding="utf-8"
+    )
 
 
 def run(
@@ -233,8 +249,15 @@ def run(
     solver: str | None = None,
     time_limit_s: float | None = None,
     force: bool = False,
+    report: bool = True,
 ) -> tuple[Plan, Path]:
-    """The pipeline of ``intervet-plan run`` without the notebook report."""
+    """The pipeline of ``intervet-plan run``: load, build, solve, write SPEC 5 atomically.
+
+    The output folder always gets ``solver.log`` (the solver's log) and ``allocation.xlsx``;
+    with ``report`` (the default) also ``report.ipynb`` and ``report.html``. Everything is
+    written in the staging folder, so a failed report leaves the earlier result in place. An
+    infeasible scenario gets its workbook and report too (with the diagnosis); the caller
+    maps it to exit code 3."""
     t0 = time.perf_counter()
     ctx = load_context(scenario_path)
     t_load = time.perf_counter() - t0
@@ -246,15 +269,19 @@ def run(
     t1 = time.perf_counter()
     model = build_model(ctx)
     t_build = time.perf_counter() - t1
-    plan = solve(model, settings)
-    plan.timings.update(load=t_load, build=t_build)
-    if plan.status == Status.NO_PLAN:
-        raise NoPlanError(
-            f"no plan found within the time limit of {settings.time_limit_s:g} s; "
-            "raise solver.time_limit_s or --time-limit"
-        )
-    if plan.status == Status.ERROR:
-        raise IntervetError(f"the solver failed: {plan.result.message}")
     target = out or Path("reports") / ctx.scenario.name
-    write_outputs(plan, target, force=force)
+    with atomic_folder(target, force=force) as stage:
+        plan = solve(model, settings, log_path=stage / "solver.log")
+        plan.timings.update(load=t_load, build=t_build)
+        if plan.status == Status.NO_PLAN:
+            raise NoPlanError(
+                f"no plan found within the time limit of {settings.time_limit_s:g} s; "
+                "raise solver.time_limit_s or --time-limit"
+            )
+        if plan.status == Status.ERROR:
+            raise IntervetError(f"the solver failed: {plan.result.message}")
+        from . import report as _report
+
+        path = ctx.scenario.path or scenario_path
+        write_into(plan, stage, {"report": lambda st: _report.write_reports(st, path, report)})
     return plan, target

@@ -111,6 +111,7 @@ def _run(args: argparse.Namespace) -> int:
         solver=args.solver,
         time_limit_s=args.time_limit,
         force=args.force,
+        report=not args.no_report,
     )
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     print(describe_plan(summary, out))
