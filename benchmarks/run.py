@@ -24,7 +24,9 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).resolve().parent
-BASELINE_TARGETS = yaml.safe_load((HERE.parent / "scenarios" / "baseline.yaml").read_text())["targets"]
+BASELINE_TARGETS = yaml.safe_load((HERE.parent / "scenarios" / "baseline.yaml").read_text())[
+    "targets"
+]
 
 
 def one_run(case_dir: str, out_dir: str) -> dict:
@@ -65,10 +67,45 @@ def one_run(case_dir: str, out_dir: str) -> dict:
     t["write"] = time.perf_counter() - t0
     t["total"] = sum(v for k, v in t.items() if "." not in k)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"timings": t, "peak_mb": peak_kb / 1024, "status": plan.status.value,
-            "values": plan.values, "pairs": len(pairs), "participants": len(case.participants),
-            "offers": len(case.offers), "variables": len(model.problem.variables()),
-            "constraints": len(model.problem.constraints())}
+    return {
+        "timings": t,
+        "peak_mb": peak_kb / 1024,
+        "status": plan.status.value,
+        "values": plan.values,
+        "pairs": len(pairs),
+        "participants": len(case.participants),
+        "offers": len(case.offers),
+        "variables": len(model.problem.variables()),
+        "constraints": len(model.problem.constraints()),
+    }
+
+
+def reference_run(case_dir: str) -> dict:
+    """The straightforward PuLP formulation (benchmarks/reference.py) on the same case."""
+    import resource
+
+    sys.path.insert(0, str(HERE))
+    from reference import reference_solve
+
+    from intervet_plan.case import load_case
+
+    out = reference_solve(load_case(case_dir), BASELINE_TARGETS)
+    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def run_reference(case_dir: Path, timeout: float) -> dict:
+    try:
+        out = subprocess.run(
+            [sys.executable, __file__, "--reference-one", str(case_dir)],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return {"timeout": timeout}
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def machine() -> str:
@@ -86,8 +123,10 @@ def machine() -> str:
         mem = f", {kb / 1024 / 1024:.0f} GiB"
     except (OSError, ValueError, IndexError):
         pass
-    return (f"{cpu}, {os.cpu_count()} cores{mem}; Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores{mem}; Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
 
 
 def main() -> int:
@@ -96,10 +135,20 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--out", default=str(HERE / "RESULTS.md"))
+    ap.add_argument(
+        "--reference",
+        default="1,3,10",
+        help="scales at which to also run the straightforward PuLP reference",
+    )
+    ap.add_argument("--reference-timeout", type=float, default=3600.0)
     ap.add_argument("--one", nargs=2, help=argparse.SUPPRESS)  # internal: case_dir out_dir
+    ap.add_argument("--reference-one", help=argparse.SUPPRESS)  # internal: case_dir
     args = ap.parse_args()
     if args.one:
         print(json.dumps(one_run(*args.one)))
+        return 0
+    if args.reference_one:
+        print(json.dumps(reference_run(args.reference_one)))
         return 0
 
     from intervet_plan.generate import generate_case
@@ -113,13 +162,26 @@ def main() -> int:
             gen_s = time.perf_counter() - t0
             runs = []
             for i in range(args.repeat):
-                out = subprocess.run([sys.executable, __file__, "--one", str(case_dir),
-                                      str(Path(tmp) / f"out{k}")],
-                                     capture_output=True, text=True, check=True)
+                out = subprocess.run(
+                    [sys.executable, __file__, "--one", str(case_dir), str(Path(tmp) / f"out{k}")],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
                 runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-                print(f"scale {k} run {i + 1}: {runs[-1]['timings']['total']:.1f} s, "
-                      f"peak {runs[-1]['peak_mb']:.0f} MB, {runs[-1]['status']}", flush=True)
-            rows.append((k, gen_s, runs))
+                print(
+                    f"scale {k} run {i + 1}: {runs[-1]['timings']['total']:.1f} s, "
+                    f"peak {runs[-1]['peak_mb']:.0f} MB, {runs[-1]['status']}",
+                    flush=True,
+                )
+            ref = None
+            if str(k) in args.reference.split(","):
+                ref = run_reference(case_dir, args.reference_timeout)
+                print(
+                    f"scale {k} reference: {ref.get('timings', {}).get('total', 'timeout')}",
+                    flush=True,
+                )
+            rows.append((k, gen_s, runs, ref))
     text = report(rows, args)
     Path(args.out).write_text(text)
     print(text)
@@ -128,32 +190,78 @@ def main() -> int:
 
 def report(rows: list, args: argparse.Namespace) -> str:
     stages = ["load", "validate", "eligibility", "build", "solve", "write", "total"]
-    lines = ["# Benchmark results", "",
-             f"Machine: {machine()}.", "",
-             f"Cases from `intervet-plan generate --scale K --seed {args.seed}`, baseline "
-             f"targets, `run --no-report` stages; medians of {args.repeat} runs, each in a fresh "
-             "process. Times in seconds, peak resident memory in MB.", ""]
-    head = "| scale | applicants | offers | pairs | " + " | ".join(stages) + \
-        " | build share | peak MB | status |"
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Machine: {machine()}.",
+        "",
+        f"Cases from `intervet-plan generate --scale K --seed {args.seed}`, baseline "
+        f"targets, `run --no-report` stages; medians of {args.repeat} runs, each in a fresh "
+        "process. Times in seconds, peak resident memory in MB.",
+        "",
+    ]
+    head = (
+        "| scale | applicants | offers | pairs | "
+        + " | ".join(stages)
+        + " | build share | peak MB | status |"
+    )
     lines += [head, "|" + "---|" * (head.count("|") - 1)]
-    for k, _gen, runs in rows:
+    for k, _gen, runs, _ref in rows:
         med = {s: statistics.median(r["timings"][s] for r in runs) for s in stages}
         peak = statistics.median(r["peak_mb"] for r in runs)
         r0 = runs[0]
-        lines.append(f"| {k} | {r0['participants']} | {r0['offers']} | {r0['pairs']} | "
-                     + " | ".join(f"{med[s]:.2f}" for s in stages)
-                     + f" | {med['build'] / med['total']:.0%} | {peak:.0f} | {r0['status']} |")
+        lines.append(
+            f"| {k} | {r0['participants']} | {r0['offers']} | {r0['pairs']} | "
+            + " | ".join(f"{med[s]:.2f}" for s in stages)
+            + f" | {med['build'] / med['total']:.0%} | {peak:.0f} | {r0['status']} |"
+        )
     lines += ["", "Solve time per objective level (median seconds):", ""]
     levels = [k.removeprefix("solve.") for k in rows[0][2][0]["timings"] if k.startswith("solve.")]
     lines += ["| scale | " + " | ".join(levels) + " |", "|---|" + "---|" * len(levels)]
-    for k, _gen, runs in rows:
-        lines.append(f"| {k} | " + " | ".join(
-            f"{statistics.median(r['timings'].get('solve.' + lv, 0.0) for r in runs):.2f}"
-            for lv in levels) + " |")
+    for k, _gen, runs, _ref in rows:
+        lines.append(
+            f"| {k} | "
+            + " | ".join(
+                f"{statistics.median(r['timings'].get('solve.' + lv, 0.0) for r in runs):.2f}"
+                for lv in levels
+            )
+            + " |"
+        )
     lines += ["", "Level values (first run):", ""]
-    for k, _gen, runs in rows:
-        lines.append(f"- scale {k}: " + ", ".join(f"{lv} {v:,.2f}"
-                                                  for lv, v in runs[0]["values"].items()))
+    for k, _gen, runs, _ref in rows:
+        lines.append(
+            f"- scale {k}: " + ", ".join(f"{lv} {v:,.2f}" for lv, v in runs[0]["values"].items())
+        )
+    refs = [(k, runs, ref) for k, _gen, runs, ref in rows if ref is not None]
+    if refs:
+        lines += [
+            "",
+            "Against the straightforward PuLP formulation (benchmarks/reference.py: "
+            "nested loops with eligibility checks, lpSum, sequentialSolve, HiGHS through "
+            "PuLP), one run each:",
+            "",
+            "| scale | reference s | ours s (median) | ratio | reference build s | "
+            "reference solve s | same level values |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for k, runs, ref in refs:
+            ours = statistics.median(r["timings"]["total"] for r in runs)
+            if "timeout" in ref:
+                lines.append(
+                    f"| {k} | > {ref['timeout']:.0f} | {ours:.1f} | > "
+                    f"{ref['timeout'] / ours:.1f} | | | not reached |"
+                )
+                continue
+            t = ref["timings"]
+            same = all(
+                abs(ref["values"][lv] - runs[0]["values"][lv]) <= 1e-6 * max(1, abs(v))
+                for lv, v in ref["values"].items()
+            )
+            lines.append(
+                f"| {k} | {t['total']:.1f} | {ours:.1f} | {t['total'] / ours:.1f} | "
+                f"{t['eligibility'] + t['build']:.1f} | {t['solve']:.1f} | "
+                f"{'yes' if same else 'NO: ' + str(ref['values'])} |"
+            )
     return "\n".join(lines) + "\n"
 
 
