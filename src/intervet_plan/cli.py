@@ -62,7 +62,54 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--scale", type=int, default=1, help="size factor K (default 1)")
     g.add_argument("--seed", type=int, default=None, help="random seed (default 2019)")
     g.add_argument("--xlsx", action="store_true", help="write one workbook instead of CSV files")
+
+    b = sub.add_parser(
+        "batch",
+        help="run many scenarios (processes or a Dask cluster), then a comparison report",
+        description="Run each scenario into DIR/<scenario name>/, then write DIR/manifest.json "
+        "and DIR/comparison.html. Exit 0 when every run succeeded, 1 when any run failed "
+        "(each run's exit code is in the manifest), 2 when the batch's own arguments are "
+        "invalid (nothing is run).",
+    )
+    b.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario YAML files")
+    b.add_argument("--out", metavar="DIR", help="batch folder (default reports/batch)")
+    _batch_options(b)
+
+    w = sub.add_parser(
+        "sweep",
+        help="a batch over variants of one scenario (e.g. budget_eur=900000,1100000)",
+        description="Write one variant of SCENARIO per value into DIR/scenarios/ (named "
+        "<name>-<key>-<value>) and run them as a batch. Exit codes as for batch.",
+    )
+    w.add_argument("scenario", help="scenario YAML file")
+    w.add_argument(
+        "--vary",
+        required=True,
+        metavar="KEY=V1,V2,...",
+        help="KEY is budget_eur, quotas.<activity>.quota, quotas.<activity>.quota_min, "
+        "targets.<target name>.min or targets.<target name>.max",
+    )
+    w.add_argument("--out", metavar="DIR", help="batch folder (default reports/<name>-sweep)")
+    _batch_options(w)
     return p
+
+
+def _batch_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="runs at a time (default 1)")
+    p.add_argument(
+        "--dask", metavar="ADDRESS", help="run on the Dask scheduler at ADDRESS (tcp://host:8786)"
+    )
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        metavar="S",
+        help="solver seconds per scenario; a run past 3 x S + 60 s is stopped (exit 4)",
+    )
+    p.add_argument(
+        "--no-report",
+        action="store_true",
+        help="skip each run's notebook report (the comparison report is still written)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -183,12 +230,50 @@ def _diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _batch(args: argparse.Namespace) -> int:
+    from .batch import run_batch
+
+    manifest = run_batch(
+        [Path(s) for s in args.scenarios],
+        Path(args.out or "reports/batch"),
+        **_batch_kwargs(args),
+    )
+    return _batch_done(manifest)
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from .batch import default_sweep_dir, run_sweep
+
+    out = Path(args.out) if args.out else default_sweep_dir(Path(args.scenario))
+    return _batch_done(run_sweep(Path(args.scenario), args.vary, out, **_batch_kwargs(args)))
+
+
+def _batch_kwargs(args: argparse.Namespace) -> dict:
+    return {
+        "jobs": args.jobs,
+        "dask_address": args.dask,
+        "time_limit_s": args.time_limit,
+        "report": not args.no_report,
+    }
+
+
+def _batch_done(manifest: object) -> int:
+    """Print the table of runs; exit 0 when every run succeeded, else 1."""
+    from .batch import results_text
+
+    print(results_text(manifest))  # type: ignore[arg-type]
+    ok = manifest.ok and manifest.comparison_error is None  # type: ignore[attr-defined]
+    return EXIT_OK if ok else EXIT_INTERNAL
+
+
 _COMMANDS = {
     "validate": _validate,
     "run": _run,
     "check": _check,
     "diff": _diff,
     "generate": _generate,
+    "batch": _batch,
+    "sweep": _sweep,
 }
 
 
