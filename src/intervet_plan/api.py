@@ -142,11 +142,9 @@ def summary_dict(plan: Plan) -> dict:
         "targets": [
             {
                 "name": r["name"],
-                "min": r["min"],
-                "max": r["max"],
-                "achieved": None
-                if r["achieved"] is None or pd.isna(r["achieved"])
-                else round(float(r["achieved"]), 6),
+                "min": _finite(r["min"]),
+                "max": _finite(r["max"]),
+                "achieved": _finite(r["achieved"], 6),
                 "shortfall": round(float(r["shortfall"]), 6),
                 "hard": bool(r["hard"]),
             }
@@ -176,6 +174,13 @@ def summary_dict(plan: Plan) -> dict:
         "inputs_sha256": inputs,
         "version": __version__,
     }
+
+
+def _finite(v: object, digits: int | None = None) -> float | None:
+    """A number for JSON: None for a missing value (never NaN, which is not JSON)."""
+    if v is None or pd.isna(v):  # type: ignore[arg-type]
+        return None
+    return round(float(v), digits) if digits is not None else float(v)  # type: ignore[arg-type]
 
 
 def _num(v: float | None) -> float | int | None:

@@ -227,6 +227,11 @@ def _solve_highs(model: Model, settings: SolverSettings, log_path: Path | None) 
             h.setSolution(start)
         lt = time.perf_counter()
         h.run()
+        if x_all is not None and not _trustworthy(h, arr, c, const):
+            # HiGHS has returned the start solution instead of the optimum it reports (seen
+            # with 1.16 when presolve reduces the model): solve this level again, cold.
+            h.clearSolver()
+            h.run()
         ms = h.getModelStatus()
         info = h.getInfo()
         has_plan = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
@@ -294,6 +299,23 @@ def _solve_highs(model: Model, settings: SolverSettings, log_path: Path | None) 
     return _finish(
         model, arr, x_all, status, reports, "highs", h.version(), t0, gap, settings.seed, message
     )
+
+
+def _trustworthy(h: object, arr: _Arrays, c: np.ndarray, const: float) -> bool:
+    """Does the solution HiGHS hands back match the objective value it reports, and satisfy
+    every row of the model? (A cheap guard against a wrong solution after a warm start.)"""
+    info = h.getInfo()  # type: ignore[attr-defined]
+    if info.primal_solution_status != 2:  # no solution: nothing to distrust
+        return True
+    x = _rounded(np.array(h.getSolution().col_value), arr.integer)  # type: ignore[attr-defined]
+    reported = float(info.objective_function_value)
+    if abs(float(c @ x) - reported) > 1e-6 * max(1.0, abs(reported)):
+        return False
+    n_rows = len(arr.row_lower)
+    row_of = np.repeat(np.arange(n_rows), np.diff(arr.starts))
+    activity = np.bincount(row_of, weights=arr.value * x[arr.index], minlength=n_rows)
+    tol = 1e-6 * np.maximum(1.0, np.abs(activity))
+    return bool(np.all(activity >= arr.row_lower - tol) and np.all(activity <= arr.row_upper + tol))
 
 
 def _rounded(values: np.ndarray, integer: np.ndarray) -> np.ndarray:
