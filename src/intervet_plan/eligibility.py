@@ -61,17 +61,31 @@ class ListIndex:
         acts = {a: i for i, a in enumerate(case.activities.index)}
         sectors: dict[str, int] = {}
         langs: dict[str, int] = {}
-        applied = [p * len(acts) + acts[a] for p, lst in enumerate(parts["activities"])
-                   for a in lst if a in acts]
-        p_sector = np.array([sectors.setdefault(s, len(sectors)) for s in parts["sector"]], np.int64)
+        applied = [
+            p * len(acts) + acts[a]
+            for p, lst in enumerate(parts["activities"])
+            for a in lst
+            if a in acts
+        ]
+        p_sector = np.array(
+            [sectors.setdefault(s, len(sectors)) for s in parts["sector"]], np.int64
+        )
         star = np.array([s is None for s in offers["sectors"]], bool)
-        o_sec = [(o, sectors.setdefault(s, len(sectors))) for o, lst in enumerate(offers["sectors"])
-                 if lst is not None for s in lst]
-        p_lang = [(p, langs.setdefault(c, len(langs))) for p, lst in enumerate(parts["languages"])
-                  for c in lst]
+        o_sec = [
+            (o, sectors.setdefault(s, len(sectors)))
+            for o, lst in enumerate(offers["sectors"])
+            if lst is not None
+            for s in lst
+        ]
+        p_lang = [
+            (p, langs.setdefault(c, len(langs)))
+            for p, lst in enumerate(parts["languages"])
+            for c in lst
+        ]
         o_len = np.array([len(lst) for lst in offers["languages"]], np.int64)
-        o_code = np.array([langs.setdefault(c, len(langs)) for lst in offers["languages"]
-                           for c in lst], np.int64)
+        o_code = np.array(
+            [langs.setdefault(c, len(langs)) for lst in offers["languages"] for c in lst], np.int64
+        )
         n_sec, n_lang = max(len(sectors), 1), max(len(langs), 1)
         return cls(
             applied=np.unique(np.array(applied, np.int64)),

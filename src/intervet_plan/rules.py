@@ -107,12 +107,14 @@ def preference_rank(ctx: Context, f: pd.DataFrame) -> tuple[np.ndarray, np.ndarr
     listed = prefs[prefs.map(len) > 0]
     if listed.empty or f.empty:
         return np.zeros(len(f), int), np.zeros(len(f), int)
-    ranks = pd.DataFrame({
-        "participant_id": np.repeat(listed.index.to_numpy(), listed.map(len).to_numpy()),
-        "host_id": np.concatenate([list(x) for x in listed]),
-        "rank": np.concatenate([np.arange(1, len(x) + 1) for x in listed]),
-        "k": np.repeat(listed.map(len).to_numpy(), listed.map(len).to_numpy()),
-    })
+    ranks = pd.DataFrame(
+        {
+            "participant_id": np.repeat(listed.index.to_numpy(), listed.map(len).to_numpy()),
+            "host_id": np.concatenate([list(x) for x in listed]),
+            "rank": np.concatenate([np.arange(1, len(x) + 1) for x in listed]),
+            "k": np.repeat(listed.map(len).to_numpy(), listed.map(len).to_numpy()),
+        }
+    )
     m = f[["participant_id", "host_id"]].merge(ranks, how="left", on=["participant_id", "host_id"])
     rank = m["rank"].fillna(0).to_numpy(int)
     points = np.where(rank > 0, m["k"].fillna(0).to_numpy(int) + 1 - rank, 0)
