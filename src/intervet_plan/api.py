@@ -23,6 +23,7 @@ from .io import atomic_folder, sha256_file
 from .model import Model, build_model
 from .results import (
     ALLOCATION_COLUMNS,
+    MONEY_COLUMNS,
     allocation_table,
     cost_summary,
     level_values,
@@ -195,14 +196,7 @@ def allocation_csv(alloc: pd.DataFrame) -> str:
     out = alloc[ALLOCATION_COLUMNS].copy()
     for c in ("start_date", "end_date"):
         out[c] = pd.to_datetime(out[c]).dt.strftime("%Y-%m-%d")
-    for c in (
-        "travel_eur",
-        "subsistence_eur",
-        "org_support_eur",
-        "inclusion_eur",
-        "extra_eur",
-        "total_eur",
-    ):
+    for c in MONEY_COLUMNS:
         out[c] = out[c].map(lambda v: f"{v:.2f}")
     out["distance_km"] = out["distance_km"].map(lambda v: f"{v:.3f}")
     out["fewer_opportunities"] = out["fewer_opportunities"].map(lambda b: "true" if b else "false")

@@ -14,17 +14,10 @@ from .costs import org_support_rows
 from .eligibility import RULES, _pairs_frame, first_failing_rule
 from .errors import InputError, Problem
 from .io import read_table_csv
+from .results import MONEY_COLUMNS
 from .rules import LE, all_rows, org_support_total, placement_frame
 
 TOLERANCE = 1e-6
-MONEY_COLUMNS = (
-    "travel_eur",
-    "subsistence_eur",
-    "org_support_eur",
-    "inclusion_eur",
-    "extra_eur",
-    "total_eur",
-)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .model import Model
-from .solve import new_highs, to_arrays
+from .solve import load_into, new_highs, to_arrays
 
 
 def diagnose(model: Model) -> dict:
@@ -44,21 +44,7 @@ def elastic(model: Model, capacity: list[dict] | None = None) -> list[dict]:
     lower = arr.lower.copy()
     fixed = [i for i in range(len(model.x)) if lower[i] >= 1]
     lower[fixed] = 0.0
-    h.addVars(n, lower, arr.upper)
-    ints = np.flatnonzero(arr.integer).astype(np.int32)
-    if len(ints):
-        h.changeColsIntegrality(
-            len(ints), ints, np.full(len(ints), highspy.HighsVarType.kInteger.value, np.uint8)
-        )
-    h.addRows(
-        len(arr.row_lower),
-        arr.row_lower,
-        arr.row_upper,
-        len(arr.index),
-        arr.starts[:-1],
-        arr.index,
-        arr.value,
-    )
+    load_into(h, arr, lower)
     slacks: list[tuple[str, str, float, int]] = []  # (row name, kind, weight, column)
     col = n
     soft = set(model.shortfall)

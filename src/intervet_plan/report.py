@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError, IntervetError, Problem
-from .results import ALLOCATION_COLUMNS, COST_PARTS, UNPLACED_COLUMNS
+from .results import ALLOCATION_COLUMNS, MONEY_COLUMNS, UNPLACED_COLUMNS
 
 REPORT_KERNEL = "intervet-plan"
 EXECUTION_TIMEOUT_S = 600  # per cell
@@ -38,7 +38,6 @@ TEMPLATE = Path(__file__).resolve().parents[2] / "notebooks" / "allocation_repor
 MONEY_FORMAT = '#,##0.00 "EUR"'
 DATE_FORMAT = "yyyy-mm-dd"
 PERCENT_FORMAT = "0.0%"
-MONEY_COLUMNS = tuple(f"{p}_eur" for p in COST_PARTS) + ("total_eur",)
 TARGET_COLUMNS = ["name", "kind", "min", "max", "achieved", "shortfall", "hard", "met"]
 
 
@@ -166,7 +165,7 @@ def cost_table(res: dict) -> pd.DataFrame:
     """Cost per activity by cost type (EUR), then rows ``total``, ``budget`` and
     ``remaining``."""
     a = res["allocation"]
-    cols = [f"{p}_eur" for p in COST_PARTS] + ["total_eur"]
+    cols = list(MONEY_COLUMNS)
     by = a.groupby("activity_id")[cols].sum() if len(a) else pd.DataFrame(columns=cols)
     by.insert(0, "placements", a.groupby("activity_id").size() if len(a) else [])
     acts = sorted(res["summary"].get("quota", {}) or by.index)

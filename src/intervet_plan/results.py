@@ -34,6 +34,14 @@ ALLOCATION_COLUMNS = [
     "preference_rank",
     "status",
 ]
+MONEY_COLUMNS = (
+    "travel_eur",
+    "subsistence_eur",
+    "org_support_eur",
+    "inclusion_eur",
+    "extra_eur",
+    "total_eur",
+)
 UNPLACED_COLUMNS = ["participant_id", "activities", "reason", "detail"]
 COST_PARTS = ("travel", "subsistence", "org_support", "inclusion", "extra")
 

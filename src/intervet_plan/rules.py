@@ -125,6 +125,21 @@ def _groups(f: pd.DataFrame, col: str | list[str]) -> dict[object, np.ndarray]:
     return f.groupby(col, sort=True).indices if len(f) else {}
 
 
+def _present_at_starts(
+    idx: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> Iterator[tuple[np.datetime64, np.ndarray]]:
+    """For each distinct start date t among the pairs ``idx``: the pairs whose dates contain
+    t (inclusive), skipping a set equal to the previous one. Presence in a set of date
+    ranges only rises at a start, so these are the days worth checking."""
+    s, e = starts[idx], ends[idx]
+    last: tuple[int, ...] = ()
+    for t in np.unique(s):
+        members = idx[(s <= t) & (t <= e)]
+        if tuple(members) != last:
+            last = tuple(members)
+            yield t, members
+
+
 def _ones(idx: np.ndarray) -> np.ndarray:
     return np.ones(len(idx), float)
 
@@ -155,13 +170,9 @@ def no_overlap(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
     for pid, idx in _groups(f, "participant_id").items():
         if len(idx) < 2 or cap.at[pid] < 2:
             continue
-        s, e = starts[idx], ends[idx]
-        last: tuple[int, ...] = ()
-        for t in np.unique(s):
-            members = idx[(s <= t) & (t <= e)]
-            if len(members) < 2 or tuple(members) == last:
+        for t, members in _present_at_starts(idx, starts, ends):
+            if len(members) < 2:
                 continue
-            last = tuple(members)
             day = pd.Timestamp(t).strftime("%Y%m%d")
             yield Row(
                 "overlap",
@@ -192,13 +203,7 @@ def host_capacity(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
     for host, idx in _groups(f, "host_id").items():
         if host not in cap.index:
             continue
-        s, e = starts[idx], ends[idx]
-        last: tuple[int, ...] = ()
-        for t in np.unique(s):
-            members = idx[(s <= t) & (t <= e)]
-            if tuple(members) == last:
-                continue
-            last = tuple(members)
+        for t, members in _present_at_starts(idx, starts, ends):
             day = pd.Timestamp(t).strftime("%Y%m%d")
             yield Row(
                 "host_capacity",

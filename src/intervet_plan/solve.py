@@ -170,6 +170,28 @@ def new_highs() -> object:
     return h
 
 
+def load_into(h: object, arr: _Arrays, lower: np.ndarray | None = None) -> None:
+    """Pass the columns (bounds, integrality) and rows of ``arr`` to a Highs object."""
+    import highspy
+
+    n = len(arr.cols)
+    h.addVars(n, arr.lower if lower is None else lower, arr.upper)  # type: ignore[attr-defined]
+    ints = np.flatnonzero(arr.integer).astype(np.int32)
+    if len(ints):
+        kind = np.full(len(ints), highspy.HighsVarType.kInteger.value, np.uint8)
+        h.changeColsIntegrality(len(ints), ints, kind)  # type: ignore[attr-defined]
+    if len(arr.row_lower):
+        h.addRows(  # type: ignore[attr-defined]
+            len(arr.row_lower),
+            arr.row_lower,
+            arr.row_upper,
+            len(arr.index),
+            arr.starts[:-1],
+            arr.index,
+            arr.value,
+        )
+
+
 def _solve_highs(model: Model, settings: SolverSettings, log_path: Path | None) -> SolveResult:
     import highspy
 
@@ -185,22 +207,7 @@ def _solve_highs(model: Model, settings: SolverSettings, log_path: Path | None) 
     h.setOptionValue("mip_rel_gap", float(settings.mip_gap))
     h.setOptionValue("mip_abs_gap", 1e-6)
     n = len(arr.cols)
-    h.addVars(n, arr.lower, arr.upper)
-    ints = np.flatnonzero(arr.integer).astype(np.int32)
-    if len(ints):
-        h.changeColsIntegrality(
-            len(ints), ints, np.full(len(ints), highspy.HighsVarType.kInteger.value, np.uint8)
-        )
-    if len(arr.row_lower):
-        h.addRows(
-            len(arr.row_lower),
-            arr.row_lower,
-            arr.row_upper,
-            len(arr.index),
-            arr.starts[:-1],
-            arr.index,
-            arr.value,
-        )
+    load_into(h, arr)
 
     objective = model.ctx.objective or ("placements",)
     tolerances = model.ctx.scenario.tolerances
