@@ -220,6 +220,9 @@ def _solve_highs(model: Model, settings: SolverSettings, log_path: Path | None) 
     for level in objective:
         c, const = arr.objective(model.levels[level])
         sense = LEVEL_SENSE[level]
+        if x_all is not None and not c.any():  # a constant level (no re-plan, no soft target)
+            reports.append(LevelReport(level, Status.OPTIMAL, const, const, 0.0, 0.0))
+            continue
         h.changeColsCost(n, all_idx, c)
         h.changeObjectiveSense(
             highspy.ObjSense.kMaximize if sense == MAXIMISE else highspy.ObjSense.kMinimize
