@@ -34,16 +34,9 @@ ALLOCATION_COLUMNS = [
     "preference_rank",
     "status",
 ]
-MONEY_COLUMNS = (
-    "travel_eur",
-    "subsistence_eur",
-    "org_support_eur",
-    "inclusion_eur",
-    "extra_eur",
-    "total_eur",
-)
 UNPLACED_COLUMNS = ["participant_id", "activities", "reason", "detail"]
 COST_PARTS = ("travel", "subsistence", "org_support", "inclusion", "extra")
+MONEY_COLUMNS = (*(f"{p}_eur" for p in COST_PARTS), "total_eur")
 
 
 def allocation_table(ctx: Context, placed: pd.DataFrame) -> pd.DataFrame:
