@@ -18,7 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from .plots import COST_COLORS, COST_LABELS, activity_colors
+from .plots import COST_COLORS, COST_LABELS, activity_colors, eur_tick
 
 HEADLINE_COLUMNS = [
     "scenario",
@@ -192,14 +192,6 @@ def is_budget_sweep(table: pd.DataFrame) -> bool:
 # ---------------------------------------------------------------------- presentation
 
 
-def _eur(x: float, _pos: object = None) -> str:
-    if abs(x) >= 1e6:
-        return f"{x / 1e6:.2f} M"
-    if abs(x) >= 1e3:
-        return f"{x / 1e3:.0f} k"
-    return f"{x:.0f}"
-
-
 HEADLINE_LABELS = {
     "scenario": "scenario",
     "status": "status",
@@ -270,14 +262,14 @@ def frontier_figure(table: pd.DataFrame) -> Figure | None:
     ax.set_xlabel("budget (EUR)")
     ax.set_ylabel("placements (persons)", color="C0")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.xaxis.set_major_formatter(FuncFormatter(_eur))
+    ax.xaxis.set_major_formatter(FuncFormatter(eur_tick))
     cx = ax.twinx()
     cx.plot(ok["budget_eur"], ok["cost_eur"], "s--", color="C1", label="cost")
     lo, hi = table["budget_eur"].min(), table["budget_eur"].max()
     cx.plot([lo, hi], [lo, hi], color="0.6", lw=1, label="cost = budget")
     cx.set_ylabel("cost (EUR)", color="C1")
     cx.set_ylim(bottom=0)
-    cx.yaxis.set_major_formatter(FuncFormatter(_eur))
+    cx.yaxis.set_major_formatter(FuncFormatter(eur_tick))
     handles = ax.get_legend_handles_labels()[0] + cx.get_legend_handles_labels()[0]
     labels = ax.get_legend_handles_labels()[1] + cx.get_legend_handles_labels()[1]
     ax.legend(handles, labels, loc="lower right", fontsize="small")
@@ -339,7 +331,7 @@ def cost_figure(costs: pd.DataFrame) -> Figure | str:
     ax.plot(costs["budget"], y, "k|", ms=18, mew=2, label="budget")
     ax.set_yticks(y, order)
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(FuncFormatter(_eur))
+    ax.xaxis.set_major_formatter(FuncFormatter(eur_tick))
     ax.set_xlabel("EUR")
     fig.legend(loc="outside lower center", ncol=6, fontsize="small")
     ax.set_title("Cost by type against the budget")

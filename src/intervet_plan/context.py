@@ -32,10 +32,6 @@ class Context:
     planned: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PLAN_KEY))
     objective: tuple[str, ...] = LEVELS
 
-    def with_scenario(self, **changes: object) -> Context:
-        """A context for a changed scenario (e.g. another budget), over the same case."""
-        return build_context(self.case, replace(self.scenario, **changes))
-
 
 def load_context(scenario_path: str | Path) -> Context:
     """Load a scenario file and its case and resolve them; InputError on any problem."""

@@ -77,7 +77,7 @@ def activity_colors(activities: Iterable[str]) -> dict[str, tuple[float, ...]]:
     return dict(zip(acts, _palette(len(acts)), strict=True))
 
 
-def _eur(v: float, _pos: object = None) -> str:
+def eur_tick(v: float, _pos: object = None) -> str:
     if abs(v) >= 1e6:
         return f"{v / 1e6:,.2f} M"
     if abs(v) >= 1e3:
@@ -429,7 +429,7 @@ def budget_chart(allocation: pd.DataFrame, summary: dict) -> Figure:
     left.set_xlim(-0.6, 0.6)
     left.set_xticks([0], ["all activities"])
     left.set_ylim(0, max(budget, spent) * 1.12)
-    left.yaxis.set_major_formatter(FuncFormatter(_eur))
+    left.yaxis.set_major_formatter(FuncFormatter(eur_tick))
     left.set_ylabel("EUR")
     left.set_title("Spent vs budget", loc="left")
     left.spines[["top", "right"]].set_visible(False)
@@ -446,7 +446,7 @@ def budget_chart(allocation: pd.DataFrame, summary: dict) -> Figure:
         right.text(v, yi, f"  EUR {v:,.0f}", va="center", fontsize=8.5)
     right.set_yticks(y, by_act.index.astype(str), fontsize=9)
     right.set_xlim(0, start.max() * 1.25)
-    right.xaxis.set_major_formatter(FuncFormatter(_eur))
+    right.xaxis.set_major_formatter(FuncFormatter(eur_tick))
     right.set_xlabel("EUR")
     right.set_title("Cost by activity and cost type", loc="left")
     right.spines[["top", "right"]].set_visible(False)

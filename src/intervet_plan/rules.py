@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import costs
 from .context import Context, match_mask, scope_mask
 from .costs import add_pair_costs
 
@@ -305,11 +306,9 @@ def all_rows(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
 
 def org_support_total(ctx: Context, counts: pd.Series) -> float:
     """Organisational support of a plan with ``counts`` placements per activity."""
-    acts, t = ctx.case.activities, ctx.case.org_support_threshold
-    n = counts.reindex(acts.index, fill_value=0).astype(float)
-    return float(
-        (
-            acts["org_support_eur"] * np.minimum(n, t)
-            + acts["org_support_after_eur"] * np.maximum(n - t, 0)
-        ).sum()
+    acts = ctx.case.activities
+    n = counts.reindex(acts.index, fill_value=0)
+    return sum(
+        costs.org_support_total(int(k), s1, s2, ctx.case.org_support_threshold)
+        for k, s1, s2 in zip(n, acts["org_support_eur"], acts["org_support_after_eur"], strict=True)
     )
