@@ -165,6 +165,7 @@ def summary_dict(plan: Plan) -> dict:
                 "value": _num(r.value),
                 "gap": r.gap,
                 "time_s": round(r.time_s, 3),
+                "method": r.method,
             }
             for r in res.levels
         ],

@@ -11,8 +11,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from .highs import load_into, new_highs
 from .model import Model
-from .solve import load_into, new_highs, to_arrays
+from .solve import to_arrays
 
 
 def diagnose(model: Model) -> dict:

@@ -28,6 +28,19 @@ LEVEL_SENSE = {
 }
 
 
+@dataclass(frozen=True)
+class OrgSupport:
+    """The exact organisational-support split of one activity: ``first`` (m) placements at
+    the first rate, ``m = min(n, threshold)`` with ``n`` the placements of ``pairs``, made
+    exact by the binary ``past`` (z = 1: n has reached the threshold)."""
+
+    activity_id: str
+    first: pulp.LpVariable
+    past: pulp.LpVariable
+    pairs: np.ndarray
+    threshold: int
+
+
 @dataclass
 class Model:
     """The PuLP problem with its variables and objective levels.
@@ -45,6 +58,7 @@ class Model:
     levels: dict[str, pulp.LpAffineExpression]
     shortfall: dict[str, pulp.LpVariable] = field(default_factory=dict)
     custom: list[str] = field(default_factory=list)
+    org_support: list[OrgSupport] = field(default_factory=list)
 
     def var(self, participant_id: str, offer_id: str) -> pulp.LpVariable:
         """The variable of one pair (KeyError when the pair is not a candidate)."""
@@ -113,7 +127,7 @@ def build_model(ctx: Context) -> Model:
 
     rows = [r for r in all_rows(ctx, f) if not r.redundant()]
     loads = _offer_loads(f, x, prob)
-    org_expr = _org_support(ctx, f, x, prob)
+    org_expr, org_split = _org_support(ctx, f, x, prob)
     shortfall: dict[str, pulp.LpVariable] = {}
     target_terms: list[tuple[pulp.LpVariable, float]] = []
     offer_of = f["offer_id"].to_numpy()
@@ -141,7 +155,7 @@ def build_model(ctx: Context) -> Model:
         "cost": _affine(x, all_idx, f["pair_eur"].to_numpy(float)) + org_expr,
     }
     prob.setObjective(levels[ctx.objective[0]] if ctx.objective else levels["placements"])
-    return Model(ctx, f, x, prob, rows, levels, shortfall)
+    return Model(ctx, f, x, prob, rows, levels, shortfall, org_support=org_split)
 
 
 def _offer_loads(
@@ -149,11 +163,12 @@ def _offer_loads(
 ) -> dict[str, tuple[pulp.LpVariable, int]]:
     """One load variable per offer, ``load_o = sum of its pairs`` (row ``load__<offer>``), so
     that rows counting whole offers (seats, host capacity, quotas) hold one term per offer
-    instead of one per pair. Returns offer -> (variable, number of pairs)."""
+    instead of one per pair. Loads are integer (sums of binaries), so that the placements
+    level is integral. Returns offer -> (variable, number of pairs)."""
     loads: dict[str, tuple[pulp.LpVariable, int]] = {}
     for oid, idx in sorted(f.groupby("offer_id").indices.items()) if len(f) else []:
         name = safe(oid)
-        y = prob.add_variable(f"load__{name}", 0, len(idx))
+        y = prob.add_variable(f"load__{name}", 0, len(idx), pulp.LpInteger)
         prob.addConstraint(
             pulp.LpConstraint(
                 y - _affine(x, idx, np.ones(len(idx))), pulp.LpConstraintEQ, f"load__{name}", 0.0
@@ -179,12 +194,13 @@ def _by_offer(
 
 def _org_support(
     ctx: Context, f: pd.DataFrame, x: list[pulp.LpVariable], prob: pulp.LpProblem
-) -> pulp.LpAffineExpression:
+) -> tuple[pulp.LpAffineExpression, list[OrgSupport]]:
     """Organisational support, modelled exactly: per activity with n placements,
     s1*min(n, T) + s2*max(n - T, 0) = s2*n + (s1 - s2)*m with m = min(n, T) made exact by a
-    binary z (z = 0: m = n <= T; z = 1: m = T <= n)."""
+    binary z (z = 0: m = n <= T; z = 1: m = T <= n). Returns the total and the splits."""
     t = ctx.case.org_support_threshold
     total = pulp.LpAffineExpression()
+    splits: list[OrgSupport] = []
     groups = f.groupby("activity_id").indices if len(f) else {}
     for act, idx in sorted(groups.items()):
         s1 = float(ctx.case.activities.at[act, "org_support_eur"])
@@ -203,4 +219,5 @@ def _org_support(
         prob.addConstraint(m - t * z >= 0, f"org_first_ge_T__{a}")
         prob.addConstraint(m - n + upper * z >= 0, f"org_first_ge_n__{a}")
         total += s2 * n + (s1 - s2) * m
-    return total
+        splits.append(OrgSupport(act, m, z, idx, t))
+    return total, splits

@@ -1,0 +1,431 @@
+"""The objective levels on HiGHS, driven through highspy.
+
+The PuLP problem (with any custom constraints an analyst added) is passed once as sparse
+arrays to two HiGHS copies: the MIP, and its LP relaxation, whose simplex basis carries from
+level to level. Each level:
+
+1. solves the relaxation and computes from its duals a bound that holds for every plan
+   (``relax.upper_bound``);
+2. rounds the relaxation's plan, or, when a few integer columns are fractional, completes it
+   by a MIP over those columns with the others fixed; a checked plan that reaches the bound is
+   optimal, and the MIP is not run (allocation problems are nearly totally unimodular, so this
+   is the common case);
+3. otherwise runs the MIP from the best plan in hand;
+4. fixes, for every later level, the integer columns whose reduced cost exceeds the slack
+   between the bound and the level's value (``relax.reduced_cost_fixings``), and adds the
+   level's bound as a row.
+
+Before a level that prices organisational support, an activity whose placements provably
+cannot fall below the threshold gets its split fixed (z = 1, m = T), which closes the
+relaxation's gap on the cost level.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .model import LEVEL_SENSE, MAXIMISE, Model, OrgSupport
+from .relax import Bound, Rows, best_possible, proves, reduced_cost_fixings, upper_bound
+from .scenario import SolverSettings
+from .solve import (
+    LevelReport,
+    SolveResult,
+    Status,
+    _Arrays,
+    _finish,
+    _integral,
+    _level_bound,
+    _rounded,
+    to_arrays,
+)
+
+MAX_COMPLETION = 2000
+PRIMAL_SIMPLEX = (
+    4  # HiGHS option simplex_strategy  # fractional integer columns a completion MIP may take on
+)
+
+
+def new_highs() -> object:
+    """A quiet ``highspy.Highs``: its constructor prints a banner on the C stdout."""
+    import highspy
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+def load_into(
+    h: object, arr: _Arrays, lower: np.ndarray | None = None, relaxed: bool = False
+) -> None:
+    """Pass the columns (bounds, integrality unless ``relaxed``) and rows of ``arr`` to a
+    Highs object."""
+    import highspy
+
+    n = len(arr.cols)
+    h.addVars(n, arr.lower if lower is None else lower, arr.upper)  # type: ignore[attr-defined]
+    ints = np.flatnonzero(arr.integer).astype(np.int32)
+    if len(ints) and not relaxed:
+        kind = np.full(len(ints), highspy.HighsVarType.kInteger.value, np.uint8)
+        h.changeColsIntegrality(len(ints), ints, kind)  # type: ignore[attr-defined]
+    if len(arr.row_lower):
+        h.addRows(  # type: ignore[attr-defined]
+            len(arr.row_lower),
+            arr.row_lower,
+            arr.row_upper,
+            len(arr.index),
+            arr.starts[:-1],
+            arr.index,
+            arr.value,
+        )
+
+
+def solve_highs(model: Model, settings: SolverSettings, log_path: Path | None) -> SolveResult:
+    """Optimise the scenario's objective levels in order on HiGHS."""
+    return _Levels(model, settings, log_path).run()
+
+
+@dataclass
+class _Relaxation:
+    x: np.ndarray
+    bound: Bound | None  # on the level's objective in maximisation form
+
+
+class _Levels:
+    """One lexicographic run: the two HiGHS copies and the column bounds they share."""
+
+    def __init__(self, model: Model, settings: SolverSettings, log_path: Path | None) -> None:
+        self.t0 = time.perf_counter()
+        self.model, self.settings = model, settings
+        self.arr = arr = to_arrays(model)
+        self.n = len(arr.cols)
+        self.all_idx = np.arange(self.n, dtype=np.int32)
+        self.lower, self.upper = arr.lower.copy(), arr.upper.copy()
+        self.rows = Rows(arr.row_lower, arr.row_upper, arr.starts, arr.index, arr.value)
+        self.mip = self._highs(log_path)
+        # The RENS and RINS sub-MIP heuristics spend most of the root node of the lower levels
+        # when the budget binds (budget_cut: 78 s with them, 13 s without; same optimum).
+        self.mip.setOptionValue("mip_heuristic_run_rens", False)
+        self.mip.setOptionValue("mip_heuristic_run_rins", False)
+        load_into(self.mip, arr)
+        self.lp = self._highs(log_path)
+        load_into(self.lp, arr, relaxed=True)
+        self.x: np.ndarray | None = None  # the plan of the last level solved
+
+    def _highs(self, log_path: Path | None) -> object:
+        h = new_highs()
+        h.setOptionValue("output_flag", log_path is not None)
+        if log_path is not None:  # both copies append to the same log
+            h.setOptionValue("log_file", str(log_path))
+            h.setOptionValue("log_to_console", False)
+        h.setOptionValue("threads", int(self.settings.threads))
+        h.setOptionValue("random_seed", int(self.settings.seed))
+        h.setOptionValue("mip_rel_gap", float(self.settings.mip_gap))
+        h.setOptionValue("mip_abs_gap", 1e-6)
+        return h
+
+    def _clock(self, h: object) -> None:
+        if self.settings.time_limit_s is not None:
+            left = self.settings.time_limit_s - (time.perf_counter() - self.t0)
+            h.setOptionValue("time_limit", max(left, 0.01))  # type: ignore[attr-defined]
+
+    def _objective(self, h: object, c: np.ndarray, sense: int) -> None:
+        import highspy
+
+        h.changeColsCost(self.n, self.all_idx, c)  # type: ignore[attr-defined]
+        h.changeObjectiveSense(  # type: ignore[attr-defined]
+            highspy.ObjSense.kMaximize if sense == MAXIMISE else highspy.ObjSense.kMinimize
+        )
+
+    def _set_bounds(
+        self, cols: np.ndarray, lo: np.ndarray, hi: np.ndarray, keep: bool = True
+    ) -> None:
+        """Set column bounds in both copies and, unless only trying them (``keep=False``),
+        in the bounds the proofs use."""
+        if not len(cols):
+            return
+        if keep:
+            self.lower[cols], self.upper[cols] = lo, hi
+        for h in (self.mip, self.lp):
+            h.changeColsBounds(len(cols), cols, lo, hi)  # type: ignore[attr-defined]
+
+    def run(self) -> SolveResult:
+        model, arr = self.model, self.arr
+        reports: list[LevelReport] = []
+        status, gap, message = Status.OPTIMAL, 0.0, ""
+        for level in model.ctx.objective or ("placements",):
+            c, const = arr.objective(model.levels[level])
+            sense = LEVEL_SENSE[level]
+            if self.x is not None and not c.any():  # constant (no re-plan, no soft target)
+                reports.append(
+                    LevelReport(level, Status.OPTIMAL, const, const, 0.0, 0.0, "constant")
+                )
+                continue
+            lt = time.perf_counter()
+            report, message = self._level(level, c, const, sense)
+            report.time_s = time.perf_counter() - lt
+            reports.append(report)
+            if report.status == Status.OPTIMAL:
+                continue
+            if report.status == Status.NO_PLAN and self.x is not None:
+                status, gap = Status.FEASIBLE, None  # keep the earlier levels' plan
+            elif report.status == Status.FEASIBLE:
+                status, gap = Status.FEASIBLE, report.gap
+            else:
+                status = report.status
+            break
+        version = self.mip.version()  # type: ignore[attr-defined]
+        return _finish(
+            model, arr, self.x, status, reports, "highs", version, self.t0, gap,
+            self.settings.seed, message,
+        )  # fmt: skip
+
+    def _level(
+        self, level: str, c: np.ndarray, const: float, sense: int
+    ) -> tuple[LevelReport, str]:
+        """Solve one level; on an optimum, keep its plan, fix what it implies, add its row."""
+        cmax = c if sense == MAXIMISE else -c  # the level in maximisation form
+        integral = _integral(c, const, self.arr.integer)
+        if any(c[self.arr.col_of[o.first.name]] for o in self.model.org_support):
+            self._tighten_org_support()
+        for h in (self.mip, self.lp):
+            self._objective(h, c, sense)
+        relaxation = self._relax(cmax)
+        plan, method = self._complete(relaxation.x) if relaxation is not None else (None, "")
+        if plan is not None and relaxation is not None and relaxation.bound is not None:
+            if proves(float(cmax @ plan), relaxation.bound, integral, self.settings.mip_gap):
+                best = best_possible(relaxation.bound, integral)
+                self._accept(level, plan, c, const, sense, relaxation, integral)
+                bound = (best if sense == MAXIMISE else -best) + const
+                value = float(c @ plan + const)
+                return LevelReport(level, Status.OPTIMAL, value, bound, 0.0, 0.0, method), ""
+        start = plan
+        if self.x is not None and (plan is None or cmax @ self.x > cmax @ plan):
+            start = self.x
+        report, message, x = self._branch(level, c, const, start)
+        if report.status == Status.OPTIMAL and x is not None:
+            self._accept(level, x, c, const, sense, relaxation, integral)
+        elif report.status == Status.FEASIBLE and x is not None:
+            self.x = x
+        return report, message
+
+    def _accept(
+        self,
+        level: str,
+        x: np.ndarray,
+        c: np.ndarray,
+        const: float,
+        sense: int,
+        relaxation: _Relaxation | None,
+        integral: bool,
+    ) -> None:
+        self.x = x
+        tol = self.model.ctx.scenario.tolerances.get(level, 0.0)
+        bound = _level_bound(float(c @ x + const), sense, tol, integral) - const
+        if relaxation is not None and relaxation.bound is not None:
+            level_max = bound if sense == MAXIMISE else -bound
+            cols, lo, hi = reduced_cost_fixings(
+                relaxation.bound, level_max, self.lower, self.upper, self.arr.integer
+            )
+            self._set_bounds(cols, lo, hi)
+        used = np.flatnonzero(c).astype(np.int32)
+        lo_row, hi_row = (bound, math.inf) if sense == MAXIMISE else (-math.inf, bound)
+        for h in (self.mip, self.lp):
+            h.addRow(lo_row, hi_row, len(used), used, c[used])  # type: ignore[attr-defined]
+        self.rows.append(lo_row, hi_row, used, c[used])
+
+    def _relax(self, cmax: np.ndarray) -> _Relaxation | None:
+        """The LP relaxation's plan and the bound its duals prove; None unless optimal."""
+        import highspy
+
+        self._clock(self.lp)
+        self.lp.run()  # type: ignore[attr-defined]
+        if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # type: ignore[attr-defined]
+            return None
+        sol = self.lp.getSolution()  # type: ignore[attr-defined]
+        x = np.array(sol.col_value)
+        y = np.array(sol.row_dual) if sol.dual_valid else None
+        bound = upper_bound(self.rows, self.lower, self.upper, cmax, y) if y is not None else None
+        return _Relaxation(x, bound)
+
+    def _complete(self, x_lp: np.ndarray) -> tuple[np.ndarray | None, str]:
+        """An integer plan from the relaxation's: rounded when every integer column is
+        integral ("relaxation"), else a MIP over the fractional ones with the others fixed
+        ("completion"). Checked against every bound and row; None when there is none."""
+        import highspy
+
+        ints = self.arr.integer
+        splits = self._split_fixings(x_lp)
+        if len(splits):
+            # Fix each split as the relaxation's placements imply, and re-solve the
+            # relaxation over the rest: its plan then prices organisational support exactly.
+            self._set_bounds(splits, np.ones(len(splits)), np.ones(len(splits)), keep=False)
+            self._clock(self.lp)
+            self.lp.run()  # type: ignore[attr-defined]
+            if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # type: ignore[attr-defined]
+                self._set_bounds(splits, self.lower[splits], self.upper[splits], keep=False)
+                return None, ""
+            x_lp = np.array(self.lp.getSolution().col_value)  # type: ignore[attr-defined]
+            self._set_bounds(splits, self.lower[splits], self.upper[splits], keep=False)
+        fractional = ints & (np.abs(x_lp - np.round(x_lp)) > 1e-6)
+        k = int(fractional.sum())
+        if k == 0:
+            x = _rounded(x_lp, ints)
+        elif k > MAX_COMPLETION:
+            return None, ""
+        else:
+            keep = np.flatnonzero(ints & ~fractional & (self.upper > self.lower)).astype(np.int32)
+            at = np.clip(np.round(x_lp[keep]), self.lower[keep], self.upper[keep])
+            self.mip.changeColsBounds(len(keep), keep, at, at)  # type: ignore[attr-defined]
+            self._clock(self.mip)
+            self.mip.run()  # type: ignore[attr-defined]
+            info = self.mip.getInfo()  # type: ignore[attr-defined]
+            found = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+            x = _rounded(np.array(self.mip.getSolution().col_value), ints) if found else None  # type: ignore[attr-defined]
+            self.mip.changeColsBounds(  # type: ignore[attr-defined]
+                len(keep), keep, self.lower[keep], self.upper[keep]
+            )
+            if x is None:
+                return None, ""
+        inside = np.all(x >= self.lower - 1e-9) and np.all(x <= self.upper + 1e-9)
+        if not (inside and self.rows.satisfied(x)):
+            return None, ""
+        return x, "relaxation" if k == 0 else "completion"
+
+    def _branch(
+        self, level: str, c: np.ndarray, const: float, start: np.ndarray | None
+    ) -> tuple[LevelReport, str, np.ndarray | None]:
+        """The MIP of one level, from ``start``: (report, message, plan)."""
+        import highspy
+
+        h, arr = self.mip, self.arr
+        self._clock(h)
+        if start is not None:
+            sol = highspy.HighsSolution()
+            sol.col_value = start.tolist()
+            sol.value_valid = True
+            h.setSolution(sol)  # type: ignore[attr-defined]
+        h.run()  # type: ignore[attr-defined]
+        if start is not None and not _trustworthy(h, self.rows, c, arr.integer):
+            # HiGHS has returned the start solution instead of the optimum it reports (seen
+            # with 1.16 when presolve reduces the model): solve this level again, cold.
+            h.clearSolver()  # type: ignore[attr-defined]
+            h.run()  # type: ignore[attr-defined]
+        ms = h.getModelStatus()  # type: ignore[attr-defined]
+        info = h.getInfo()  # type: ignore[attr-defined]
+        has_plan = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+        mstat = highspy.HighsModelStatus
+        if ms == mstat.kModelEmpty:  # no column at all
+            ok = bool(np.all(arr.row_lower <= 1e-9) and np.all(arr.row_upper >= -1e-9))
+            if not ok:
+                return LevelReport(level, Status.INFEASIBLE, None, None, None, 0.0), "", None
+            return LevelReport(level, Status.OPTIMAL, const, const, 0.0, 0.0), "", np.zeros(self.n)
+        message = ""
+        if ms == mstat.kOptimal:
+            lstatus = Status.OPTIMAL
+        elif ms in (mstat.kInfeasible, mstat.kUnboundedOrInfeasible):
+            lstatus = Status.INFEASIBLE
+        elif has_plan:
+            lstatus = Status.FEASIBLE
+        elif ms in (
+            mstat.kTimeLimit,
+            mstat.kInterrupt,
+            mstat.kIterationLimit,
+            mstat.kSolutionLimit,
+        ):
+            lstatus = Status.NO_PLAN
+        else:
+            lstatus = Status.ERROR
+            message = f"HiGHS ended with status {h.modelStatusToString(ms)}"  # type: ignore[attr-defined]
+        if lstatus not in (Status.OPTIMAL, Status.FEASIBLE):
+            return LevelReport(level, lstatus, None, None, None, 0.0), message, None
+        x = _rounded(np.array(h.getSolution().col_value), arr.integer)  # type: ignore[attr-defined]
+        dual = float(info.mip_dual_bound)
+        report = LevelReport(
+            level,
+            lstatus,
+            float(c @ x + const),
+            dual + const if math.isfinite(dual) else None,
+            float(info.mip_gap) if lstatus == Status.FEASIBLE else 0.0,
+            0.0,
+        )
+        return report, message, x
+
+    def _split_fixings(self, x: np.ndarray) -> np.ndarray:
+        """The free ``past`` binaries (z) of the splits that are fractional in ``x`` and whose
+        placements in ``x`` reach the threshold (z = 1 is then the consistent value)."""
+        col = self.arr.col_of
+        out = []
+        for o in self.model.org_support:
+            z = col[o.past.name]
+            if self.lower[z] == self.upper[z] or abs(x[z] - round(x[z])) <= 1e-6:
+                continue
+            if x[o.pairs].sum() >= o.threshold - 1e-6:
+                out.append(z)
+        return np.array(out, np.int32)
+
+    def _tighten_org_support(self) -> None:
+        """Fix the split of each activity whose placements provably reach the threshold:
+        minimise its placements on the relaxation and bound that minimum from the duals."""
+        # The basis stays primal feasible when only the objective changes: primal simplex
+        # takes a fifth of the dual's time here (scale 10: 5 s against 26 s).
+        _, strategy = self.lp.getOptionValue("simplex_strategy")  # type: ignore[attr-defined]
+        self.lp.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)  # type: ignore[attr-defined]
+        try:
+            for o in self.model.org_support:
+                self._tighten_split(o)
+        finally:
+            self.lp.setOptionValue("simplex_strategy", strategy)  # type: ignore[attr-defined]
+
+    def _tighten_split(self, o: OrgSupport) -> None:
+        import highspy
+
+        col = self.arr.col_of
+        z, m = col[o.past.name], col[o.first.name]
+        if self.lower[z] == self.upper[z]:
+            return
+        c = np.zeros(self.n)
+        c[o.pairs] = -1.0  # maximise -n
+        self._objective(self.lp, c, MAXIMISE)
+        self._clock(self.lp)
+        self.lp.run()  # type: ignore[attr-defined]
+        if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # type: ignore[attr-defined]
+            return
+        sol = self.lp.getSolution()  # type: ignore[attr-defined]
+        if not sol.dual_valid:
+            return
+        b = upper_bound(self.rows, self.lower, self.upper, c, np.array(sol.row_dual))
+        if b is None:
+            return
+        fewest = math.ceil(-(b.value + b.margin) - 1e-9)  # n >= fewest for every plan
+        if fewest >= o.threshold:
+            t = float(o.threshold)
+            cols = np.array([z, m], np.int32)
+            self._set_bounds(cols, np.array([1.0, t]), np.array([1.0, t]))
+
+
+def _trustworthy(h: object, rows: Rows, c: np.ndarray, integer: np.ndarray) -> bool:
+    """Does the solution HiGHS hands back match the objective value it reports, and satisfy
+    every row of the model? (A cheap guard against a wrong solution after a warm start.)"""
+    info = h.getInfo()  # type: ignore[attr-defined]
+    if info.primal_solution_status != 2:  # no solution: nothing to distrust
+        return True
+    x = _rounded(np.array(h.getSolution().col_value), integer)  # type: ignore[attr-defined]
+    reported = float(info.objective_function_value)
+    if abs(float(c @ x) - reported) > 1e-6 * max(1.0, abs(reported)):
+        return False
+    return rows.satisfied(x)
