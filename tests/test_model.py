@@ -326,3 +326,41 @@ def test_cbc_reaches_the_same_levels(tmp_path):
         "preferences": 4,
         "cost": 7002,
     }
+
+
+def solve_tiny_capped(tmp_path: Path) -> api.Plan:
+    """The tiny case with a custom row 2 * (LEARN placements) <= 5, whose relaxation places
+    2.5 learners: placements 3 (P1, P2 and P5), priority 3 + 2 + 1 = 6."""
+    meta, tables = tiny_tables()
+    write_case(tmp_path / "case", meta, tables)
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump({"name": "t", "case": "case"}))
+    model = api.build(api.load(tmp_path / "s.yaml"))
+    model.add_constraint(model.expr(model.pairs["activity_id"] == "LEARN", 2.0) <= 5, "learn")
+    return api.solve(model)
+
+
+def test_levels_are_proven_by_the_relaxation_where_it_is_integral(tmp_path):
+    methods = {r.level: r.method for r in solve_tiny(tmp_path).result.levels}
+    assert methods == {
+        "placements": "relaxation",
+        "stability": "constant",
+        "targets": "constant",
+        "priority": "relaxation",
+        "preferences": "relaxation",
+        "cost": "relaxation",
+    }
+
+
+def test_a_fractional_relaxation_is_completed_or_branched(tmp_path, monkeypatch):
+    plan = solve_tiny_capped(tmp_path)
+    assert plan.status == "optimal"
+    assert (plan.values["placements"], plan.values["priority"]) == (3, 6)
+    assert placed(plan) >= {("P1", "O1"), ("P5", "O3")}
+    assert plan.result.levels[0].method == "completion"
+    # without completions, branch and bound proves the same levels
+    from intervet_plan import highs
+
+    monkeypatch.setattr(highs, "MAX_COMPLETION", 0)
+    branched = solve_tiny_capped(tmp_path / "b")
+    assert branched.result.levels[0].method == "branch-and-bound"
+    assert branched.values == plan.values
