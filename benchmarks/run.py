@@ -72,6 +72,7 @@ def one_run(case_dir: str, out_dir: str) -> dict:
         "peak_mb": peak_kb / 1024,
         "status": plan.status.value,
         "values": plan.values,
+        "methods": {r.level: r.method for r in plan.result.levels},
         "pairs": len(pairs),
         "participants": len(case.participants),
         "offers": len(case.offers),
@@ -232,6 +233,16 @@ def report(rows: list, args: argparse.Namespace) -> str:
         lines.append(
             f"- scale {k}: " + ", ".join(f"{lv} {v:,.2f}" for lv, v in runs[0]["values"].items())
         )
+    lines += [
+        "",
+        "How each level was proven (first run; `relaxation`: the LP relaxation's plan reached "
+        "the bound its duals prove, `completion`: a few fractional columns completed by a small "
+        "MIP, `branch-and-bound`: HiGHS's MIP solver, `constant`: nothing to optimise):",
+        "",
+    ]
+    for k, _gen, runs, _ref in rows:
+        methods = runs[0].get("methods", {})
+        lines.append(f"- scale {k}: " + ", ".join(f"{lv} {m}" for lv, m in methods.items()))
     refs = [(k, runs, ref) for k, _gen, runs, ref in rows if ref is not None]
     if refs:
         lines += [

@@ -245,7 +245,7 @@ def exclusion_counts(case: Case, window: Window, participant_ids: Iterable[str])
         return pd.DataFrame(columns=list(RULES), dtype=int)
     ex = explain(case, window, ids)
     ex = ex[ex["rule"].notna()]
-    counts = pd.crosstab(ex["participant_id"], ex["rule"])
+    counts = ex.groupby(["participant_id", "rule"]).size().unstack(fill_value=0)
     return counts.reindex(index=ids, columns=list(RULES), fill_value=0).fillna(0).astype(int)
 
 

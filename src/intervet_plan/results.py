@@ -155,49 +155,58 @@ def unplaced_table(ctx: Context, pairs: pd.DataFrame, alloc: pd.DataFrame) -> pd
     placed = set(alloc["participant_id"])
     ids = [p for p in parts.index if p not in placed]
     elig = pairs[~pairs["fixed"]] if "fixed" in pairs else pairs
-    with_pairs = set(elig["participant_id"])
-    none = [p for p in ids if p not in with_pairs]
-    counts = exclusion_counts(ctx.case, ctx.window, none)
-    full = _full_offers(ctx, alloc)
+    mine = elig[elig["participant_id"].isin(ids)]
+    n_eligible = mine.groupby("participant_id").size().to_dict()
+    none = [p for p in ids if p not in n_eligible]
+    counts = exclusion_counts(ctx.case, ctx.window, none).to_dict("index")
+    room = mine[~mine["offer_id"].isin(_full_offers(ctx, alloc))]
+    n_room = room.groupby("participant_id").size().to_dict()
+    cheapest = room.groupby("participant_id")["pair_eur"].min().to_dict()
     by_act = alloc.groupby("activity_id").size()
+    quota = ctx.quotas["quota"]
+    reached = {
+        a: f"quota of {a} reached ({by_act.get(a, 0)} of {q})"
+        for a, q in quota.items()
+        if by_act.get(a, 0) >= q
+    }
+    at_quota = (
+        room.loc[room["activity_id"].isin(list(reached)), ["participant_id", "activity_id"]]
+        .drop_duplicates()
+        .sort_values(["participant_id", "activity_id"])
+    )
+    quota_why = (
+        at_quota["activity_id"].map(reached).groupby(at_quota["participant_id"]).agg(list).to_dict()
+    )
     spent = float(alloc["total_eur"].sum())
     rows = []
-    elig_by_p = elig.groupby("participant_id").indices
     for p in ids:
         acts = ";".join(parts.at[p, "activities"])
-        if p in counts.index:
-            c = counts.loc[p]
+        if p in counts:
+            c = counts[p]
             detail = "; ".join(f"{r}: {int(c[r])}" for r in RULES if c[r]) or "no offers"
             rows.append((p, acts, "no_eligible_offer", detail))
             continue
-        mine = elig.iloc[elig_by_p[p]]
-        room = mine[~mine["offer_id"].isin(full)]
-        if room.empty:
+        if p not in n_room:
             rows.append(
                 (
                     p,
                     acts,
                     "capacity",
-                    f"all {len(mine)} eligible offers are full or their host is at max_concurrent",
+                    f"all {n_eligible[p]} eligible offers are full or their host is at "
+                    "max_concurrent",
                 )
             )
             continue
-        why = []
-        for a in sorted(set(room["activity_id"])):
-            if by_act.get(a, 0) >= ctx.quotas.at[a, "quota"]:
-                why.append(
-                    f"quota of {a} reached ({by_act.get(a, 0)} of {ctx.quotas.at[a, 'quota']})"
-                )
-        cheapest = float(room["pair_eur"].min())
-        if spent + cheapest > ctx.budget_eur:
+        why = list(quota_why.get(p, []))
+        if spent + cheapest[p] > ctx.budget_eur:
             why.append(
                 f"budget: EUR {ctx.budget_eur - spent:,.2f} left, the cheapest eligible "
-                f"placement costs EUR {cheapest:,.2f} before organisational support"
+                f"placement costs EUR {cheapest[p]:,.2f} before organisational support"
             )
         if not why:
             why.append("targets, priority or preferences favoured other applicants")
         rows.append(
-            (p, acts, "not_selected", f"{len(room)} eligible offers had room; " + "; ".join(why))
+            (p, acts, "not_selected", f"{n_room[p]} eligible offers had room; " + "; ".join(why))
         )
     return (
         pd.DataFrame(rows, columns=UNPLACED_COLUMNS)
