@@ -62,14 +62,17 @@ def test_no_finite_bound_through_an_infinite_side():
     assert upper_bound(rows, np.zeros(1), np.array([math.inf]), np.ones(1), np.zeros(1)) is None
 
 
-def test_proves_uses_integrality():
+def test_proves_uses_the_lattice_of_the_level():
     b = Bound(7.6, np.zeros(1), 10.0)
-    assert best_possible(b, integral=True) == 7.0
-    assert proves(7.0, b, integral=True, rel_gap=0.0)
-    assert not proves(6.0, b, integral=True, rel_gap=0.0)
-    assert not proves(7.0, b, integral=False, rel_gap=0.0)
-    assert proves(7.0, b, integral=False, rel_gap=0.1)
-    assert proves(7.6 - 5e-7, b, integral=False, rel_gap=0.0)
+    assert best_possible(b, step=1.0) == 7.0
+    assert best_possible(b, step=0.25) == 7.5
+    assert proves(7.0, b, step=1.0, rel_gap=0.0)
+    assert not proves(6.0, b, step=1.0, rel_gap=0.0)
+    assert proves(7.5, b, step=0.25, rel_gap=0.0)
+    assert not proves(7.25, b, step=0.25, rel_gap=0.0)
+    assert not proves(7.0, b, step=None, rel_gap=0.0)
+    assert proves(7.0, b, step=None, rel_gap=0.1)
+    assert proves(7.6 - 5e-7, b, step=None, rel_gap=0.0)
 
 
 def relaxation_duals(rows: Rows, c: np.ndarray, lo: np.ndarray, hi: np.ndarray, maximise: bool):

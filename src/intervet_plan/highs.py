@@ -40,9 +40,9 @@ from .solve import (
     Status,
     _Arrays,
     _finish,
-    _integral,
     _level_bound,
     _rounded,
+    level_step,
     to_arrays,
 )
 
@@ -199,17 +199,17 @@ class _Levels:
     ) -> tuple[LevelReport, str]:
         """Solve one level; on an optimum, keep its plan, fix what it implies, add its row."""
         cmax = c if sense == MAXIMISE else -c  # the level in maximisation form
-        integral = _integral(c, const, self.arr.integer)
-        if any(c[self.arr.col_of[o.first.name]] for o in self.model.org_support):
+        step = level_step(c, self.arr.integer)
+        if self.x is not None:  # once a level bounds the placements
             self._tighten_org_support()
         for h in (self.mip, self.lp):
             self._objective(h, c, sense)
         relaxation = self._relax(cmax)
         plan, method = self._complete(relaxation.x) if relaxation is not None else (None, "")
         if plan is not None and relaxation is not None and relaxation.bound is not None:
-            if proves(float(cmax @ plan), relaxation.bound, integral, self.settings.mip_gap):
-                best = best_possible(relaxation.bound, integral)
-                self._accept(level, plan, c, const, sense, relaxation, integral)
+            if proves(float(cmax @ plan), relaxation.bound, step, self.settings.mip_gap):
+                best = best_possible(relaxation.bound, step)
+                self._accept(level, plan, c, const, sense, relaxation, step)
                 bound = (best if sense == MAXIMISE else -best) + const
                 value = float(c @ plan + const)
                 return LevelReport(level, Status.OPTIMAL, value, bound, 0.0, 0.0, method), ""
@@ -218,7 +218,7 @@ class _Levels:
             start = self.x
         report, message, x = self._branch(level, c, const, start)
         if report.status == Status.OPTIMAL and x is not None:
-            self._accept(level, x, c, const, sense, relaxation, integral)
+            self._accept(level, x, c, const, sense, relaxation, step)
         elif report.status == Status.FEASIBLE and x is not None:
             self.x = x
         return report, message
@@ -231,11 +231,11 @@ class _Levels:
         const: float,
         sense: int,
         relaxation: _Relaxation | None,
-        integral: bool,
+        step: float | None,
     ) -> None:
         self.x = x
         tol = self.model.ctx.scenario.tolerances.get(level, 0.0)
-        bound = _level_bound(float(c @ x + const), sense, tol, integral) - const
+        bound = _level_bound(float(c @ x), const, sense, tol, step)
         if relaxation is not None and relaxation.bound is not None:
             level_max = bound if sense == MAXIMISE else -bound
             cols, lo, hi = reduced_cost_fixings(
@@ -324,6 +324,7 @@ class _Levels:
             # HiGHS has returned the start solution instead of the optimum it reports (seen
             # with 1.16 when presolve reduces the model): solve this level again, cold.
             h.clearSolver()  # type: ignore[attr-defined]
+            self._clock(h)
             h.run()  # type: ignore[attr-defined]
         ms = h.getModelStatus()  # type: ignore[attr-defined]
         info = h.getInfo()  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ levels are kept as separate expressions; ``solve.py`` optimises them in order.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,6 +16,7 @@ import pulp
 
 from .context import Context
 from .eligibility import candidate_pairs
+from .relax import lattice_step
 from .rules import GE, LE, Row, all_rows, placement_frame, safe, safe_series
 
 MAXIMISE, MINIMISE = 1, -1
@@ -136,10 +138,10 @@ def build_model(ctx: Context) -> Model:
         if r.org_support:
             e += org_expr
         if r.soft:
-            s = prob.add_variable(f"shortfall__{r.name.removeprefix('target__')}", 0)
+            s, step = _shortfall(prob, r)
             shortfall[r.name] = s
-            e += s if r.sense == GE else -s
-            target_terms.append((s, float(r.about["weight"])))
+            e += step * s if r.sense == GE else -step * s
+            target_terms.append((s, step * float(r.about["weight"])))
         sense = pulp.LpConstraintLE if r.sense == LE else pulp.LpConstraintGE
         prob.addConstraint(pulp.LpConstraint(e, sense, r.name, r.rhs), r.name)
 
@@ -156,6 +158,23 @@ def build_model(ctx: Context) -> Model:
     }
     prob.setObjective(levels[ctx.objective[0]] if ctx.objective else levels["placements"])
     return Model(ctx, f, x, prob, rows, levels, shortfall, org_support=org_split)
+
+
+def _shortfall(prob: pulp.LpProblem, r: Row) -> tuple[pulp.LpVariable, float]:
+    """The shortfall variable of a soft target row and its step in persons.
+
+    When the row's coefficients and right-hand side are multiples of a step q (a share of
+    0.25 gives q = 0.25; a count gives q = 1), every plan's shortfall is a multiple of q too,
+    so the variable counts steps and is integer: the solver then knows the targets level takes
+    values on a lattice and prunes by it. Either way it is bounded by the largest shortfall
+    any plan can have."""
+    name = f"shortfall__{r.name.removeprefix('target__')}"
+    worst = r.rhs - np.minimum(r.coef, 0).sum() if r.sense == GE else r.coef.clip(0).sum() - r.rhs
+    worst = max(float(worst), 0.0)
+    step = lattice_step(np.append(r.coef, r.rhs))
+    if step is None:
+        return prob.add_variable(name, 0, worst), 1.0
+    return prob.add_variable(name, 0, math.ceil(worst / step - 1e-9), pulp.LpInteger), step
 
 
 def _offer_loads(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
@@ -130,18 +131,45 @@ def reduced_cost_fixings(
     return j.astype(np.int32), lo, hi
 
 
-def best_possible(bound: Bound, integral: bool) -> float:
-    """The most any plan can reach: the bound with its rounding margin, and with an integral
-    objective the integer below it."""
+def best_possible(bound: Bound, step: float | None) -> float:
+    """The most any plan can reach: the bound with its rounding margin, and on a level whose
+    values lie on a lattice of ``step``, the lattice point below it."""
     top = bound.value + bound.margin
-    return float(math.floor(top + 1e-9)) if integral else top
+    return math.floor(top / step + 1e-9) * step if step else top
 
 
-def proves(value: float, bound: Bound, integral: bool, rel_gap: float) -> bool:
-    """Does a plan of ``value`` reach the proven ``bound`` (maximisation), within the
-    solver's own gaps (absolute 1e-6, relative ``rel_gap``) where the objective is not
-    integral?"""
-    top = best_possible(bound, integral)
-    if integral:
-        return value >= top - 1e-9
+def proves(value: float, bound: Bound, step: float | None, rel_gap: float) -> bool:
+    """Does a plan of ``value`` reach the proven ``bound`` (maximisation)? On a lattice it
+    must reach the lattice point below the bound; otherwise the solver's own gaps apply
+    (absolute 1e-6, relative ``rel_gap``)."""
+    top = best_possible(bound, step)
+    if step:
+        return value >= top - 1e-9 * max(1.0, abs(top))
     return top - bound.margin - value <= max(1e-6, rel_gap * max(1.0, abs(value)))
+
+
+def lattice_step(values: np.ndarray, max_denominator: int = 1000) -> float | None:
+    """The largest q with every value an integer multiple of q (values read, to 1e-12, as
+    fractions with a denominator up to ``max_denominator``); None when there is none.
+
+    >>> lattice_step(np.array([0.5, -0.5, 1.0, 0.0]))
+    0.5
+    >>> lattice_step(np.array([0.7, -0.3, 0.0]))  # a 30 % share
+    0.1
+    >>> round(lattice_step(np.array([2 / 3, -1 / 3])), 6)
+    0.333333
+    >>> lattice_step(np.array([0.5, 0.0001234567])) is None
+    True
+    """
+    fracs = []
+    for v in values.tolist():
+        f = Fraction(v).limit_denominator(max_denominator)
+        if abs(float(f) - v) > 1e-12 * max(1.0, abs(v)):
+            return None
+        if f:
+            fracs.append(f)
+    if not fracs:
+        return None
+    den = math.lcm(*(f.denominator for f in fracs))
+    num = math.gcd(*(f.numerator * (den // f.denominator) for f in fracs))
+    return num / den

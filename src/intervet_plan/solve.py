@@ -18,6 +18,7 @@ import numpy as np
 import pulp
 
 from .model import LEVEL_SENSE, MAXIMISE, Model
+from .relax import lattice_step
 from .scenario import SolverSettings
 
 LEVEL_ABS_TOL = 1e-6
@@ -137,22 +138,26 @@ def solve(
     return solve_highs(model, settings, log_path)
 
 
-def _level_bound(value: float, sense: int, tol: float, integral: bool) -> float:
-    slack = tol * abs(value)
+def _level_bound(value: float, const: float, sense: int, tol: float, step: float | None) -> float:
+    """The bound row of a level reached at ``value`` (of ``c.x``, without the constant): the
+    value relaxed by the level's relative tolerance, rounded outwards onto the level's lattice
+    when it has one (else eased by LEVEL_ABS_TOL)."""
+    slack = tol * abs(value + const)
     if sense == MAXIMISE:
         b = value - slack
-        return math.ceil(b - 1e-6) if integral else b - LEVEL_ABS_TOL
+        return math.ceil(b / step - 1e-6) * step if step else b - LEVEL_ABS_TOL
     b = value + slack
-    return math.floor(b + 1e-6) if integral else b + LEVEL_ABS_TOL
+    return math.floor(b / step + 1e-6) * step if step else b + LEVEL_ABS_TOL
 
 
-def _integral(c: np.ndarray, const: float, integer: np.ndarray) -> bool:
+def level_step(c: np.ndarray, integer: np.ndarray) -> float | None:
+    """The lattice of a level's values over integer plans: q when every column it prices is
+    integer with a coefficient that is a multiple of q (1 for counts, priorities and points;
+    a share's step for the targets level; the cent for costs); None otherwise."""
     used = c != 0
-    return bool(
-        np.all(integer[used])
-        and np.all(np.equal(np.mod(c[used], 1), 0))
-        and float(const).is_integer()
-    )
+    if not used.any() or not np.all(integer[used]):
+        return None
+    return lattice_step(np.unique(c[used]))
 
 
 def _rounded(values: np.ndarray, integer: np.ndarray) -> np.ndarray:
@@ -256,11 +261,12 @@ def _solve_cbc(model: Model, settings: SolverSettings) -> SolveResult:
         if lstatus == Status.FEASIBLE:
             status, gap = Status.FEASIBLE, None
             break
-        bound = _level_bound(
-            value,
+        bound = const + _level_bound(
+            value - const,
+            const,
             sense,
             model.ctx.scenario.tolerances.get(level, 0.0),
-            _integral(c, const, arr.integer),
+            level_step(c, arr.integer),
         )
         name = f"level__{level}"
         prob.addConstraint(expr >= bound if sense == MAXIMISE else expr <= bound, name)
