@@ -200,7 +200,7 @@ class _Levels:
         """Solve one level; on an optimum, keep its plan, fix what it implies, add its row."""
         cmax = c if sense == MAXIMISE else -c  # the level in maximisation form
         step = level_step(c, self.arr.integer)
-        if self.x is not None:  # once a level bounds the placements
+        if any(c[self.arr.col_of[o.first.name]] for o in self.model.org_support):
             self._tighten_org_support()
         for h in (self.mip, self.lp):
             self._objective(h, c, sense)
