@@ -162,7 +162,7 @@ def lattice_step(values: np.ndarray, max_denominator: int = 1000) -> float | Non
     True
     """
     fracs = []
-    for v in values.tolist():
+    for v in np.unique(values).tolist():
         f = Fraction(v).limit_denominator(max_denominator)
         if abs(float(f) - v) > 1e-12 * max(1.0, abs(v)):
             return None

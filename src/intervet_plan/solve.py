@@ -157,7 +157,7 @@ def level_step(c: np.ndarray, integer: np.ndarray) -> float | None:
     used = c != 0
     if not used.any() or not np.all(integer[used]):
         return None
-    return lattice_step(np.unique(c[used]))
+    return lattice_step(c[used])
 
 
 def _rounded(values: np.ndarray, integer: np.ndarray) -> np.ndarray:
