@@ -56,6 +56,13 @@ def test_hand_worked_bound_and_fixing():
     assert len(reduced_cost_fixings(b, 2.0, lo, hi, np.array([False, False]))[0]) == 0
 
 
+def test_fixings_keep_to_the_integers_inside_fractional_bounds():
+    # integer x in [0, 2.5], d = 1, bound 2.5: every x >= 0.8 reaches level 0.8, x = 1 too
+    b = Bound(2.5, np.array([1.0]), 1e-9)
+    cols, lo, hi = reduced_cost_fixings(b, 0.8, np.zeros(1), np.array([2.5]), np.array([True]))
+    assert cols.tolist() == [0] and lo.tolist() == [1.0] and hi.tolist() == [2.0]
+
+
 def test_no_finite_bound_through_an_infinite_side():
     # max x s.t. x >= 0 as a row, x unbounded above: no multiplier bounds it
     rows = rows_of(np.array([[1.0]]), np.array([0.0]), np.array([math.inf]))
@@ -63,7 +70,7 @@ def test_no_finite_bound_through_an_infinite_side():
 
 
 def test_proves_uses_the_lattice_of_the_level():
-    b = Bound(7.6, np.zeros(1), 10.0)
+    b = Bound(7.6, np.zeros(1), 1e-7)
     assert best_possible(b, step=1.0) == 7.0
     assert best_possible(b, step=0.25) == 7.5
     assert proves(7.0, b, step=1.0, rel_gap=0.0)
@@ -129,3 +136,44 @@ def test_bounds_and_fixings_hold_for_every_01_point(seed: int):
             assert len(keep)
             # no plan that reaches the level is cut off
             assert np.all(keep[:, cols] >= new_lo - 1e-9) and np.all(keep[:, cols] <= new_hi + 1e-9)
+
+
+def tiny_model(coef: float, cap: float):
+    """Two binaries, ``coef * x0 + x1 <= cap``, maximise x0 + x1 (a bare Model, no case)."""
+    import types
+
+    import pulp
+
+    from intervet_plan.model import Model
+    from intervet_plan.scenario import SolverSettings
+
+    prob = pulp.LpProblem("p", pulp.LpMaximize)
+    x = [prob.add_variable(f"x{i}", 0, 1, pulp.LpBinary) for i in range(2)]
+    prob.addConstraint(coef * x[0] + x[1] <= cap, "budget")
+    scenario = types.SimpleNamespace(tolerances={}, solver=SolverSettings())
+    ctx = types.SimpleNamespace(objective=("placements",), scenario=scenario)
+    return Model(ctx, None, x, prob, [], {"placements": x[0] + x[1]}, {}, org_support=[])
+
+
+@pytest.mark.parametrize("coef, cap", [(1e3, 1000.9995), (1e6, 1000000.5)])
+def test_a_rounded_relaxation_must_meet_every_row(coef: float, cap: float):
+    # The relaxation puts x0 at 1 - 5e-7, which rounds to 1; x0 = x1 = 1 breaks the row by
+    # half a unit: the optimum is 1 (found by review).
+    from intervet_plan.scenario import SolverSettings
+    from intervet_plan.solve import solve
+
+    r = solve(tiny_model(coef, cap), SolverSettings())
+    assert r.status == "optimal"
+    assert r.values["placements"] == 1
+    assert coef * r.x[0] + r.x[1] <= cap
+
+
+def test_any_thread_count_after_another():
+    # HiGHS fixes its thread scheduler at the first run of a process; a later solve on
+    # another thread count must still run.
+    from intervet_plan.scenario import SolverSettings
+    from intervet_plan.solve import solve
+
+    for threads in (1, 2, 1):
+        r = solve(tiny_model(1.0, 1.0), SolverSettings(threads=threads))
+        assert r.status == "optimal" and r.values["placements"] == 1

@@ -39,8 +39,7 @@ def elastic(model: Model, capacity: list[dict] | None = None) -> list[dict]:
     names = [c.name for c in model.problem.constraints()]
     pairs = model.pairs
     person_eur = max(float(pairs["pair_eur"].median()) if len(pairs) else 1.0, 1.0)
-    h = new_highs()
-    h.setOptionValue("threads", 1)
+    h = new_highs(threads=1)
     n = len(arr.cols)
     lower = arr.lower.copy()
     fixed = [i for i in range(len(model.x)) if lower[i] >= 1]

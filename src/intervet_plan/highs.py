@@ -52,9 +52,19 @@ PRIMAL_SIMPLEX = (
 )
 
 
-def new_highs() -> object:
-    """A quiet ``highspy.Highs``: its constructor prints a banner on the C stdout."""
+_scheduler_threads: int | None = None
+
+
+def new_highs(threads: int = 1) -> object:
+    """A quiet ``highspy.Highs`` running on ``threads`` threads (its constructor prints a
+    banner on the C stdout). HiGHS keeps one thread scheduler per process, fixed by the first
+    run: it is reset when a different thread count is asked for, else every later run fails."""
     import highspy
+
+    global _scheduler_threads
+    if _scheduler_threads is not None and _scheduler_threads != threads:
+        highspy.Highs.resetGlobalScheduler(True)
+    _scheduler_threads = threads
 
     sys.stdout.flush()
     saved = os.dup(1)
@@ -66,6 +76,7 @@ def new_highs() -> object:
         os.dup2(saved, 1)
         os.close(saved)
     h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", threads)
     return h
 
 
@@ -125,14 +136,20 @@ class _Levels:
         self.lp = self._highs(log_path)
         load_into(self.lp, arr, relaxed=True)
         self.x: np.ndarray | None = None  # the plan of the last level solved
+        # rows that price organisational support (the budget), and whether the last
+        # relaxation found one of them binding
+        row_of = {c.name: i for i, c in enumerate(model.problem.constraints())}
+        self.budget_rows = np.array(
+            [row_of[r.name] for r in model.rows if r.org_support and r.name in row_of], int
+        )
+        self.budget_binds = False
 
     def _highs(self, log_path: Path | None) -> object:
-        h = new_highs()
+        h = new_highs(int(self.settings.threads))
         h.setOptionValue("output_flag", log_path is not None)
         if log_path is not None:  # both copies append to the same log
             h.setOptionValue("log_file", str(log_path))
             h.setOptionValue("log_to_console", False)
-        h.setOptionValue("threads", int(self.settings.threads))
         h.setOptionValue("random_seed", int(self.settings.seed))
         h.setOptionValue("mip_rel_gap", float(self.settings.mip_gap))
         h.setOptionValue("mip_abs_gap", 1e-6)
@@ -200,7 +217,8 @@ class _Levels:
         """Solve one level; on an optimum, keep its plan, fix what it implies, add its row."""
         cmax = c if sense == MAXIMISE else -c  # the level in maximisation form
         step = level_step(c, self.arr.integer)
-        if any(c[self.arr.col_of[o.first.name]] for o in self.model.org_support):
+        prices_split = any(c[self.arr.col_of[o.first.name]] for o in self.model.org_support)
+        if prices_split or (self.x is not None and self.budget_binds):
             self._tighten_org_support()
         for h in (self.mip, self.lp):
             self._objective(h, c, sense)
@@ -259,6 +277,8 @@ class _Levels:
         sol = self.lp.getSolution()  # type: ignore[attr-defined]
         x = np.array(sol.col_value)
         y = np.array(sol.row_dual) if sol.dual_valid else None
+        if y is not None and len(self.budget_rows):
+            self.budget_binds = bool(np.any(np.abs(y[self.budget_rows]) > 1e-9))
         bound = upper_bound(self.rows, self.lower, self.upper, cmax, y) if y is not None else None
         return _Relaxation(x, bound)
 
@@ -302,7 +322,8 @@ class _Levels:
             if x is None:
                 return None, ""
         inside = np.all(x >= self.lower - 1e-9) and np.all(x <= self.upper + 1e-9)
-        if not (inside and self.rows.satisfied(x)):
+        # rounded integer columns: rows hold to HiGHS's MIP feasibility tolerance, not relative
+        if not (inside and self.rows.satisfied(x, rel=1e-9, absolute=1e-6)):
             return None, ""
         return x, "relaxation" if k == 0 else "completion"
 

@@ -44,36 +44,32 @@ class Rows:
         self.value = np.concatenate([self.value, value.astype(float)])
         self.starts = np.append(self.starts, len(self.index)).astype(self.starts.dtype)
 
-    def transpose_times(self, y: np.ndarray, n_cols: int) -> np.ndarray:
-        """``A^T y``."""
+    def transpose_times(self, y: np.ndarray, n_cols: int, absolute: bool = False) -> np.ndarray:
+        """``A^T y`` (``|A|^T |y|`` with ``absolute``)."""
         row_of = np.repeat(np.arange(len(self.lower)), np.diff(self.starts))
-        return np.bincount(self.index, weights=self.value * y[row_of], minlength=n_cols)
+        w = np.abs(self.value * y[row_of]) if absolute else self.value * y[row_of]
+        return np.bincount(self.index, weights=w, minlength=n_cols)
 
     def activity(self, x: np.ndarray) -> np.ndarray:
         """``A x``."""
         row_of = np.repeat(np.arange(len(self.lower)), np.diff(self.starts))
         return np.bincount(row_of, weights=self.value * x[self.index], minlength=len(self.lower))
 
-    def satisfied(self, x: np.ndarray, tol: float = 1e-6) -> bool:
-        """Does ``x`` meet every row (relative tolerance ``tol``)?"""
+    def satisfied(self, x: np.ndarray, rel: float = 1e-6, absolute: float = 0.0) -> bool:
+        """Does ``x`` meet every row, within ``absolute + rel * max(1, |activity|)``?"""
         a = self.activity(x)
-        slack = tol * np.maximum(1.0, np.abs(a))
+        slack = absolute + rel * np.maximum(1.0, np.abs(a))
         return bool(np.all(a >= self.lower - slack) and np.all(a <= self.upper + slack))
 
 
 @dataclass
 class Bound:
-    """A proven upper bound on ``max c.x`` with the reduced costs ``d`` that prove it, and the
-    magnitude of its terms (for the floating-point margin)."""
+    """A proven upper bound on ``max c.x``: ``value`` plus at most ``margin`` of floating-point
+    error, with the reduced costs ``d`` that prove it."""
 
     value: float
     d: np.ndarray
-    scale: float
-
-    @property
-    def margin(self) -> float:
-        """A safe allowance for rounding in the sum that gives ``value``."""
-        return 1e-9 * self.scale + 1e-7
+    margin: float
 
 
 def upper_bound(
@@ -104,9 +100,13 @@ def _bound(
         col_terms = np.where(d > 0, d * upper, np.where(d < 0, d * lower, 0.0))
     if not (np.all(np.isfinite(row_terms)) and np.all(np.isfinite(col_terms))):
         return None
-    value = float(row_terms.sum() + col_terms.sum())
-    scale = float(np.abs(row_terms).sum() + np.abs(col_terms).sum())
-    return Bound(value, d, scale)
+    # The sum is exactly rounded (fsum); each term carries the error of the products and
+    # sums that made it, a few hundred ulps of |c_j| + (|A|^T |y|)_j times its bound at most.
+    magnitude = np.abs(c) + rows.transpose_times(y, len(c), absolute=True)
+    at = np.where(d > 0, np.abs(upper), np.where(d < 0, np.abs(lower), 0.0))
+    error = 1e-12 * (math.fsum((magnitude * at).tolist()) + math.fsum(np.abs(row_terms).tolist()))
+    value = math.fsum(row_terms.tolist()) + math.fsum(col_terms.tolist())
+    return Bound(value, d, error + 1e-12 * abs(value) + 1e-9)
 
 
 def reduced_cost_fixings(
@@ -119,6 +119,9 @@ def reduced_cost_fixings(
     slack = bound.value - level + bound.margin
     if slack < 0:  # no plan reaches the level: leave the bounds to the solver to report
         return np.array([], np.int32), np.array([]), np.array([])
+    # an integer column's bounds are the integers inside them
+    lower = np.where(integer, np.ceil(lower - 1e-9), lower)
+    upper = np.where(integer, np.floor(upper + 1e-9), upper)
     finite = np.isfinite(lower) & np.isfinite(upper)
     with np.errstate(divide="ignore"):
         reach = np.floor(slack / np.abs(d))  # how far from its best bound a column may move
@@ -141,8 +144,11 @@ def best_possible(bound: Bound, step: float | None) -> float:
 def proves(value: float, bound: Bound, step: float | None, rel_gap: float) -> bool:
     """Does a plan of ``value`` reach the proven ``bound`` (maximisation)? On a lattice it
     must reach the lattice point below the bound; otherwise the solver's own gaps apply
-    (absolute 1e-6, relative ``rel_gap``)."""
+    (absolute 1e-6, relative ``rel_gap``). A plan beyond the bound cannot be feasible: it
+    proves nothing (a rounding gone wrong)."""
     top = best_possible(bound, step)
+    if value > top + 1e-6 * max(1.0, abs(top)):
+        return False
     if step:
         return value >= top - 1e-9 * max(1.0, abs(top))
     return top - bound.margin - value <= max(1e-6, rel_gap * max(1.0, abs(value)))
