@@ -15,9 +15,10 @@ level to level. Each level:
    between the bound and the level's value (``relax.reduced_cost_fixings``), and adds the
    level's bound as a row.
 
-Before a level that prices organisational support, an activity whose placements provably
-cannot fall below the threshold gets its split fixed (z = 1, m = T), which closes the
-relaxation's gap on the cost level.
+Before a level that prices organisational support (the cost level, or any level once the
+relaxation finds the budget binding), an activity whose placements provably cannot fall
+below the threshold gets its split fixed (z = 1, m = T), which closes the relaxation's gap on
+the cost level and tightens it where the budget binds.
 """
 
 from __future__ import annotations
