@@ -486,16 +486,21 @@ def _wb_flows(allocation: pd.DataFrame, organisations: pd.DataFrame | None) -> p
     return pd.crosstab(a["sending_country"].astype(str), a["host_id"].astype(str))
 
 
+def _no_flows() -> Figure:
+    """The figure both flow views show when no Western Balkans organisation sends anyone."""
+    return _no_data(
+        _figure(9, 2.5),
+        "no placements from Western Balkans organisations",
+        "Flows from Western Balkans countries to hosts",
+    )
+
+
 def flows_heatmap(allocation: pd.DataFrame, organisations: pd.DataFrame | None = None) -> Figure:
     """A matrix of placements from each Western Balkans sending country (rows) to each host
     (columns), with totals; ``organisations`` (with ``region``) picks the WB senders."""
     m = _wb_flows(allocation, organisations)
     if m.empty:
-        return _no_data(
-            _figure(9, 2.5),
-            "no placements from Western Balkans organisations",
-            "Flows from Western Balkans countries to hosts",
-        )
+        return _no_flows()
     m = m.loc[
         m.sum(axis=1).sort_values(ascending=False).index,
         m.sum(axis=0).sort_values(ascending=False).index,
@@ -551,11 +556,7 @@ def flows_network(allocation: pd.DataFrame, organisations: pd.DataFrame | None =
 
     m = _wb_flows(allocation, organisations)
     if m.empty:
-        return _no_data(
-            _figure(9, 2.5),
-            "no placements from Western Balkans organisations",
-            "Flows from Western Balkans countries to hosts",
-        )
+        return _no_flows()
     g = nx.DiGraph()
     countries = list(m.sum(axis=1).sort_values(ascending=False).index)
     hosts = list(m.sum(axis=0).sort_values(ascending=False).index)
