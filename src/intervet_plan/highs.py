@@ -36,14 +36,14 @@ from .model import LEVEL_SENSE, MAXIMISE, Model, OrgSupport
 from .relax import Bound, Rows, best_possible, proves, reduced_cost_fixings, upper_bound
 from .scenario import SolverSettings
 from .solve import (
+    Arrays,
     LevelReport,
     SolveResult,
     Status,
-    _Arrays,
-    _finish,
-    _level_bound,
-    _rounded,
+    finish,
+    level_bound,
     level_step,
+    rounded,
     to_arrays,
 )
 
@@ -82,7 +82,7 @@ def new_highs(threads: int = 1) -> object:
 
 
 def load_into(
-    h: object, arr: _Arrays, lower: np.ndarray | None = None, relaxed: bool = False
+    h: object, arr: Arrays, lower: np.ndarray | None = None, relaxed: bool = False
 ) -> None:
     """Pass the columns (bounds, integrality unless ``relaxed``) and rows of ``arr`` to a
     Highs object."""
@@ -207,7 +207,7 @@ class _Levels:
                 status = report.status
             break
         version = self.mip.version()  # type: ignore[attr-defined]
-        return _finish(
+        return finish(
             model, arr, self.x, status, reports, "highs", version, self.t0, gap,
             self.settings.seed, message,
         )  # fmt: skip
@@ -254,7 +254,7 @@ class _Levels:
     ) -> None:
         self.x = x
         tol = self.model.ctx.scenario.tolerances.get(level, 0.0)
-        bound = _level_bound(float(c @ x), const, sense, tol, step)
+        bound = level_bound(float(c @ x), const, sense, tol, step)
         if relaxation is not None and relaxation.bound is not None:
             level_max = bound if sense == MAXIMISE else -bound
             cols, lo, hi = reduced_cost_fixings(
@@ -305,7 +305,7 @@ class _Levels:
         fractional = ints & (np.abs(x_lp - np.round(x_lp)) > 1e-6)
         k = int(fractional.sum())
         if k == 0:
-            x = _rounded(x_lp, ints)
+            x = rounded(x_lp, ints)
         elif k > MAX_COMPLETION:
             return None, ""
         else:
@@ -316,7 +316,7 @@ class _Levels:
             self.mip.run()  # type: ignore[attr-defined]
             info = self.mip.getInfo()  # type: ignore[attr-defined]
             found = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
-            x = _rounded(np.array(self.mip.getSolution().col_value), ints) if found else None  # type: ignore[attr-defined]
+            x = rounded(np.array(self.mip.getSolution().col_value), ints) if found else None  # type: ignore[attr-defined]
             self.mip.changeColsBounds(  # type: ignore[attr-defined]
                 len(keep), keep, self.lower[keep], self.upper[keep]
             )
@@ -376,7 +376,7 @@ class _Levels:
             message = f"HiGHS ended with status {h.modelStatusToString(ms)}"  # type: ignore[attr-defined]
         if lstatus not in (Status.OPTIMAL, Status.FEASIBLE):
             return LevelReport(level, lstatus, None, None, None, 0.0), message, None
-        x = _rounded(np.array(h.getSolution().col_value), arr.integer)  # type: ignore[attr-defined]
+        x = rounded(np.array(h.getSolution().col_value), arr.integer)  # type: ignore[attr-defined]
         dual = float(info.mip_dual_bound)
         report = LevelReport(
             level,
@@ -447,7 +447,7 @@ def _trustworthy(h: object, rows: Rows, c: np.ndarray, integer: np.ndarray) -> b
     info = h.getInfo()  # type: ignore[attr-defined]
     if info.primal_solution_status != 2:  # no solution: nothing to distrust
         return True
-    x = _rounded(np.array(h.getSolution().col_value), integer)  # type: ignore[attr-defined]
+    x = rounded(np.array(h.getSolution().col_value), integer)  # type: ignore[attr-defined]
     reported = float(info.objective_function_value)
     if abs(float(c @ x) - reported) > 1e-6 * max(1.0, abs(reported)):
         return False

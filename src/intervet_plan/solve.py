@@ -62,7 +62,7 @@ class SolveResult:
 
 
 @dataclass
-class _Arrays:
+class Arrays:
     """The PuLP problem as sparse arrays (rows in CSR form)."""
 
     cols: list[pulp.LpVariable]
@@ -84,7 +84,7 @@ class _Arrays:
         return c, float(expr.constant)
 
 
-def to_arrays(model: Model) -> _Arrays:
+def to_arrays(model: Model) -> Arrays:
     """Flatten the PuLP problem: model columns first (x in pair order), then any other."""
     prob = model.problem
     cols: list[pulp.LpVariable] = list(model.x)
@@ -112,7 +112,7 @@ def to_arrays(model: Model) -> _Arrays:
         lo, hi = c.getLb(), c.getUb()
         rlo.append(-inf if lo is None else lo)
         rhi.append(inf if hi is None else hi)
-    return _Arrays(
+    return Arrays(
         cols,
         lower,
         upper,
@@ -138,7 +138,7 @@ def solve(
     return solve_highs(model, settings, log_path)
 
 
-def _level_bound(value: float, const: float, sense: int, tol: float, step: float | None) -> float:
+def level_bound(value: float, const: float, sense: int, tol: float, step: float | None) -> float:
     """The bound row of a level reached at ``value`` (of ``c.x``, without the constant): the
     value relaxed by the level's relative tolerance, rounded outwards onto the level's lattice
     when it has one (else eased by LEVEL_ABS_TOL)."""
@@ -160,15 +160,16 @@ def level_step(c: np.ndarray, integer: np.ndarray) -> float | None:
     return lattice_step(c[used])
 
 
-def _rounded(values: np.ndarray, integer: np.ndarray) -> np.ndarray:
+def rounded(values: np.ndarray, integer: np.ndarray) -> np.ndarray:
+    """A solver's column values with the integer columns rounded to whole numbers."""
     out = values.copy()
     out[integer] = np.round(out[integer])
     return out
 
 
-def _finish(
+def finish(
     model: Model,
-    arr: _Arrays,
+    arr: Arrays,
     x_all: np.ndarray | None,
     status: Status,
     reports: list[LevelReport],
@@ -179,6 +180,8 @@ def _finish(
     seed: int,
     message: str,
 ) -> SolveResult:
+    """The typed result of a run (either solver): the plan's pairs, every level's value from
+    the plan, the other columns' values; the plan is also written back to the PuLP variables."""
     x = None
     values: dict[str, float] = {}
     aux: dict[str, float] = {}
@@ -250,7 +253,7 @@ def _solve_cbc(model: Model, settings: SolverSettings) -> SolveResult:
             status = Status.FEASIBLE if x_all is not None and lstatus == Status.NO_PLAN else lstatus
             gap = None
             break
-        x_all = _rounded(np.array([v.varValue or 0.0 for v in arr.cols], float), arr.integer)
+        x_all = rounded(np.array([v.varValue or 0.0 for v in arr.cols], float), arr.integer)
         c, const = arr.objective(expr)
         value = float(c @ x_all + const)
         reports.append(
@@ -261,7 +264,7 @@ def _solve_cbc(model: Model, settings: SolverSettings) -> SolveResult:
         if lstatus == Status.FEASIBLE:
             status, gap = Status.FEASIBLE, None
             break
-        bound = const + _level_bound(
+        bound = const + level_bound(
             value - const,
             const,
             sense,
@@ -270,7 +273,7 @@ def _solve_cbc(model: Model, settings: SolverSettings) -> SolveResult:
         )
         name = f"level__{level}"
         prob.addConstraint(expr >= bound if sense == MAXIMISE else expr <= bound, name)
-    return _finish(
+    return finish(
         model, arr, x_all, status, reports, "cbc", _cbc_version(), t0, gap, settings.seed, message
     )
 
