@@ -19,8 +19,9 @@ import pandas as pd
 from . import __version__
 from .context import Context, build_context, load_context
 from .errors import IntervetError, NoPlanError
-from .io import atomic_folder, sha256_file
+from .io import sha256_file
 from .model import Model, build_model
+from .publish import atomic_folder, check_output_folder
 from .results import (
     ALLOCATION_COLUMNS,
     MONEY_COLUMNS,
@@ -209,9 +210,17 @@ def write_outputs(plan: Plan, out: Path, force: bool = False, extra: dict | None
     """Write allocation.csv, unplaced.csv, summary.json (and diagnosis.json when infeasible)
     into ``out`` atomically; ``extra`` maps file names to callables writing into the staging
     folder (reports)."""
+    out = check_output_folder(out, run_inputs(plan.ctx), force=force)
     with atomic_folder(out, force=force) as stage:
         write_into(plan, stage, extra)
     return out
+
+
+def run_inputs(ctx: Context) -> list[Path]:
+    """The files and folders a run reads: no output folder may hold them."""
+    found = [ctx.scenario.case_path, *ctx.case.inputs.values()]
+    found += [ctx.scenario.path, ctx.scenario.previous_plan]
+    return [Path(p) for p in found if p is not None]
 
 
 def write_into(plan: Plan, stage: Path, extra: dict | None = None) -> None:
@@ -266,10 +275,11 @@ def run(
         settings = replace(settings, name=solver)
     if time_limit_s is not None:
         settings = replace(settings, time_limit_s=time_limit_s)
+    given = out or Path("reports") / ctx.scenario.name
+    target = check_output_folder(given, run_inputs(ctx), force=force)
     t1 = time.perf_counter()
     model = build_model(ctx)
     t_build = time.perf_counter() - t1
-    target = out or Path("reports") / ctx.scenario.name
     with atomic_folder(target, force=force) as stage:
         plan = solve(model, settings, log_path=stage / "solver.log")
         plan.timings.update(load=t_load, build=t_build)
@@ -284,4 +294,4 @@ def run(
 
         path = ctx.scenario.path or scenario_path
         write_into(plan, stage, {"report": lambda st: _report.write_reports(st, path, report)})
-    return plan, target
+    return plan, given

@@ -37,7 +37,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
-from .errors import InputError, IntervetError, Problem
+from .errors import InputError, IntervetError, Problem, environment_failure
+from .publish import atomic_file, check_output_folder, remove_stale_staging
 
 # Names a run folder may not take: they are the batch's own files and folders.
 RESERVED_NAMES = frozenset({"scenarios", "manifest.json", "comparison.html", "comparison.ipynb"})
@@ -166,9 +167,7 @@ def run_one(
     try:
         from . import api
 
-        plan, folder = api.run(
-            scenario, out=out, time_limit_s=time_limit_s, force=True, report=report
-        )
+        plan, folder = api.run(scenario, out=out, time_limit_s=time_limit_s, report=report)
         summary = json.loads((Path(folder) / "summary.json").read_text(encoding="utf-8"))
         if plan.diagnosis is not None:
             lines = plan.diagnosis.get("summary") or []
@@ -196,12 +195,17 @@ def run_one(
             message=str(e),
         )
     except BaseException as e:  # an internal error: keep the trace for the manifest
-        result = RunResult(
-            **base,
-            status="error",
-            exit_code=1,
-            message=f"internal error: {type(e).__name__}: {e}",
-            traceback=traceback.format_exc(),
+        failure = environment_failure(e)
+        result = (
+            RunResult(**base, status="error", exit_code=1, message=f"error: {failure}")
+            if failure is not None
+            else RunResult(
+                **base,
+                status="error",
+                exit_code=1,
+                message=f"internal error: {type(e).__name__}: {e}",
+                traceback=traceback.format_exc(),
+            )
         )
     result.wall_time_s = round(time.perf_counter() - t0, 3)
     return result.to_dict()
@@ -271,7 +275,7 @@ def run_isolated(
             with _LIVE_LOCK:
                 _LIVE.discard(proc)
         if timed_out:
-            _remove_staging(Path(out))
+            remove_stale_staging(Path(out))
             return RunResult(
                 **base,
                 status="timeout",
@@ -283,7 +287,7 @@ def run_isolated(
         text = Path(result_file).read_text(encoding="utf-8")
         if proc.returncode == 0 and text.strip():
             return json.loads(text)
-        _remove_staging(Path(out))
+        remove_stale_staging(Path(out))
         how = (
             f"was killed by signal {-proc.returncode}"
             if proc.returncode < 0
@@ -309,14 +313,6 @@ def run_isolated(
     finally:
         Path(result_file).unlink(missing_ok=True)
         Path(result_file + ".part").unlink(missing_ok=True)
-
-
-def _remove_staging(out: Path) -> None:
-    """Remove the half-written staging folders an interrupted run left beside ``out``."""
-    import shutil
-
-    for p in out.parent.glob(f".{out.name}.staging-*"):
-        shutil.rmtree(p, ignore_errors=True)
 
 
 def _watch_parent(interval_s: float = 1.0) -> None:
@@ -356,6 +352,7 @@ class _Job:
     name: str
     guard_s: float | None
     failed: RunResult | None = None  # refused before running (e.g. invalid scenario file)
+    case: Path | None = None  # the case it reads: no output folder may hold it
 
 
 def _prepare(
@@ -381,7 +378,7 @@ def _prepare(
             continue
         limit = time_limit_s if time_limit_s is not None else sc.solver.time_limit_s
         guard = None if limit is None else limit * GUARD_FACTOR + GUARD_SLACK_S
-        jobs.append(_Job(path, sc.name, guard))
+        jobs.append(_Job(path, sc.name, guard, case=sc.case_path))
     problems: list[Problem] = []
     paths = [j.scenario for j in jobs]
     for p in sorted({p for p in paths if paths.count(p) > 1}):
@@ -424,6 +421,7 @@ def run_batch(
     report: bool = True,
     progress: bool = True,
     comparison: bool = True,
+    inputs: Sequence[Path] | None = None,
 ) -> Manifest:
     """Run every scenario into ``out_dir/<name>/``, write ``out_dir/manifest.json`` and the
     comparison report; return the :class:`Manifest`.
@@ -434,7 +432,9 @@ def run_batch(
     3 x that limit + 60 s is stopped and reported with exit 4. ``report``: each run's notebook
     report; ``comparison``: the batch's comparison report. A failing run never stops the
     others. Raises :class:`InputError` (exit 2) before running anything when the arguments
-    are invalid or two scenarios share a name.
+    are invalid, two scenarios share a name, or ``out_dir`` is not a safe output folder
+    (``inputs``: what no output folder may hold; default the scenario files and their
+    cases). An earlier run's folder in ``out_dir`` is moved aside, never deleted.
     """
     t0 = time.perf_counter()
     problems: list[Problem] = []
@@ -451,6 +451,9 @@ def run_batch(
     todo, problems = _prepare(scenarios, time_limit_s)
     if problems:
         raise InputError(problems, "batch")
+    reads = [*(inputs if inputs is not None else scenarios)]
+    reads += [j.case for j in todo if j.case is not None]
+    check_output_folder(Path(out_dir), reads)
     client = _connect(dask_address) if dask_address else None  # before writing anything
     try:
         manifest = _run_all(
@@ -597,8 +600,6 @@ def _run_on_dask(
 
 
 def _write_manifest(manifest: Manifest) -> None:
-    from .io import atomic_file
-
     with atomic_file(manifest.path) as tmp:
         text = json.dumps(manifest.to_list(), indent=2, allow_nan=False)
         tmp.write_text(text + "\n", encoding="utf-8")
@@ -717,7 +718,7 @@ def make_sweep(scenario: Path, vary: str, out_dir: Path) -> list[Path]:
     exit 2, naming the key and the valid forms).
     """
     from .case import ID_RE, load_case
-    from .io import atomic_file, load_yaml_with_lines
+    from .io import load_yaml_with_lines
     from .scenario import check_against_case, load_scenario, parse_scenario
 
     src = Path(scenario).absolute()
@@ -832,8 +833,12 @@ def run_sweep(scenario: Path, vary: str, out_dir: Path, **batch_options: object)
     address = batch_options.get("dask_address")
     if address:  # an unreachable scheduler is refused before the variants are written
         _connect(str(address)).close()  # type: ignore[attr-defined]
+    from .scenario import load_scenario
+
+    reads = [Path(scenario), load_scenario(scenario).case_path]
+    check_output_folder(Path(out_dir), reads)  # before the variants are written
     variants = make_sweep(scenario, vary, out_dir)
-    return run_batch(variants, out_dir, **batch_options)  # type: ignore[arg-type]
+    return run_batch(variants, out_dir, inputs=reads, **batch_options)  # type: ignore[arg-type]
 
 
 def default_sweep_dir(scenario: Path) -> Path:

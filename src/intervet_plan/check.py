@@ -3,21 +3,35 @@ same rule functions as the model, and compare two allocations."""
 
 from __future__ import annotations
 
+import io
+import math
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .case import parse_bool, parse_date
 from .context import PLAN_KEY, Context
-from .costs import org_support_rows
 from .eligibility import RULES, _pairs_frame, first_failing_rule
 from .errors import InputError, Problem
 from .io import read_table_csv
-from .results import MONEY_COLUMNS
+from .results import ALLOCATION_COLUMNS, MONEY_COLUMNS, allocation_table
 from .rules import LE, all_rows, org_support_total, placement_frame
 
 TOLERANCE = 1e-6
+CENT = 0.005  # money columns agree to the cent
+METRE = 0.0005  # distance_km agrees to 3 decimals
+DIFF_COLUMNS = [
+    "participant_id",
+    "change",
+    "old_offer_id",
+    "new_offer_id",
+    "old_start_date",
+    "new_start_date",
+]
 
 
 @dataclass(frozen=True)
@@ -66,17 +80,7 @@ def check_allocation(ctx: Context, alloc_path: Path) -> list[Violation]:
     if problems:
         raise InputError(problems, f"allocation {alloc_path}")
 
-    out: list[Violation] = []
-    dup = raw.duplicated(PLAN_KEY, keep="first")
-    for _, r in raw[dup].iterrows():
-        out.append(
-            Violation(
-                "one_per_offer",
-                f"{r.participant_id}, {r.offer_id}",
-                f"placed twice in the same offer (line {r._line})",
-            )
-        )
-    raw = raw[~dup].reset_index(drop=True)
+    raw, out = _deduplicate(raw)
 
     fixed = set(map(tuple, ctx.fixed[PLAN_KEY].to_numpy())) if len(ctx.fixed) else set()
     is_fixed = np.array(
@@ -116,48 +120,146 @@ def check_allocation(ctx: Context, alloc_path: Path) -> list[Violation]:
                     f"{_fmt(lhs)} where {bound} {_fmt(row.rhs)} is allowed (by {_fmt(-slack)})",
                 )
             )
-    out += _cost_violations(ctx, raw, f)
+    want = expected_allocation(ctx, raw)
+    out += _cost_violations(raw, want)
+    out += _column_violations(raw, want)
     return out
+
+
+def _deduplicate(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Violation]]:
+    """The first row of each (participant_id, offer_id), and a violation for every later one:
+    ``duplicate_row`` when it repeats an earlier row cell for cell, else ``one_per_offer``."""
+    cells = [c for c in raw.columns if c != "_line"]
+    first_line: dict[tuple[str, ...], int] = {}  # a row's cells -> the first line holding them
+    keys: set[tuple[str, str]] = set()
+    keep: list[int] = []
+    out: list[Violation] = []
+    rows = raw[cells].itertuples(index=False, name=None)
+    for i, (row, line) in enumerate(zip(rows, raw["_line"], strict=True)):
+        key = (raw.at[i, "participant_id"], raw.at[i, "offer_id"])
+        ids = f"{key[0]}, {key[1]}"
+        if key not in keys:
+            keys.add(key)
+            keep.append(i)
+            first_line.setdefault(row, int(line))
+        elif row in first_line:
+            out.append(
+                Violation(
+                    "duplicate_row", ids, f"line {line} repeats line {first_line[row]} exactly"
+                )
+            )
+        else:
+            first_line[row] = int(line)
+            out.append(
+                Violation("one_per_offer", ids, f"placed twice in the same offer (line {line})")
+            )
+    return raw.iloc[keep].reset_index(drop=True), out
+
+
+def expected_allocation(ctx: Context, pairs: pd.DataFrame) -> pd.DataFrame:
+    """allocation.csv as ``run`` writes it for these (participant_id, offer_id) pairs (each
+    once, all in the case): text cells, one row per pair, in the order of ``pairs``."""
+    from .api import allocation_csv
+
+    keys = pd.MultiIndex.from_frame(pairs[PLAN_KEY].reset_index(drop=True))
+    if not len(keys):
+        return pd.DataFrame(columns=ALLOCATION_COLUMNS)
+    text = allocation_csv(allocation_table(ctx, pairs[PLAN_KEY]))
+    want = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    return want.set_index(PLAN_KEY, drop=False).loc[keys].reset_index(drop=True)
 
 
 def _fmt(v: float) -> str:
     return f"{v:,.2f}" if abs(v - round(v)) > 1e-9 else f"{round(v):,}"
 
 
-def _cost_violations(ctx: Context, raw: pd.DataFrame, f: pd.DataFrame) -> list[Violation]:
+def _cost_violations(raw: pd.DataFrame, want: pd.DataFrame) -> list[Violation]:
     """Money columns given in the file must equal SPEC 3.4 to the cent."""
-    present = [c for c in MONEY_COLUMNS if c in raw.columns]
-    if not present or f.empty:
-        return []
-    if "start_date" not in f:
-        return []
-    f = f.copy()
-    f["org_support_eur"] = org_support_rows(ctx.case, f)
-    f["total_eur"] = f[
-        ["travel_eur", "subsistence_eur", "org_support_eur", "inclusion_eur", "extra_eur"]
-    ].sum(axis=1)
     out = []
-    for c in present:
+    for c in (c for c in MONEY_COLUMNS if c in raw.columns):
         given = pd.to_numeric(raw[c].str.replace(",", ".", regex=False), errors="coerce")
-        want = f[c].round(2)
-        bad = ~np.isclose(given.to_numpy(float), want.to_numpy(float), atol=0.005, rtol=0)
+        bad = ~np.isclose(given.to_numpy(float), want[c].to_numpy(float), atol=CENT, rtol=0)
         for i in np.flatnonzero(bad):
             out.append(
                 Violation(
                     "cost",
                     f"{raw.at[i, 'participant_id']}, {raw.at[i, 'offer_id']}",
-                    f"{c} is {raw.at[i, c]!s}, SPEC 3.4 gives {want.iat[i]:.2f}",
+                    f"{c} is {raw.at[i, c]!s}, SPEC 3.4 gives {want.at[i, c]}",
                 )
             )
     return out
 
 
+def _number(v: str) -> float:
+    x = float(v.replace(",", "."))
+    if not math.isfinite(x):
+        raise ValueError(v)
+    return x
+
+
+def _rank(v: str) -> int | None:
+    if not v:
+        return None
+    x = _number(v)
+    if not x.is_integer():
+        raise ValueError(v)
+    return int(x)
+
+
+# column -> (how its cells read, what a cell that does not read is not); other columns of
+# SPEC 5 are compared as text
+_PARSED: dict[str, tuple[Callable[[str], object], str]] = {
+    "start_date": (parse_date, "a date in the form YYYY-MM-DD"),
+    "end_date": (parse_date, "a date in the form YYYY-MM-DD"),
+    "distance_km": (_number, "a number"),
+    "fewer_opportunities": (parse_bool, "a boolean (true/false, yes/no or 1/0)"),
+    "preference_rank": (_rank, "a whole number (or empty)"),
+}
+
+
+def _cell_message(col: str, given: str, want: str, line: object) -> str | None:
+    """What is wrong with a cell of ``col`` that should say ``want`` (None: it agrees)."""
+    bad = f"{col} is '{given}' (line {line})"
+    if col not in _PARSED:
+        return None if given == want else f"{bad}, the case gives '{want}'"
+    read, kind = _PARSED[col]
+    try:
+        g = read(given)
+    except ValueError:
+        return f"{bad}, which is not {kind}; the case gives '{want}'"
+    w = read(want)
+    same = abs(g - w) <= METRE + 1e-9 if col == "distance_km" else g == w  # type: ignore[operator]
+    return None if same else f"{bad}, the case gives '{want}'"
+
+
+def _column_violations(raw: pd.DataFrame, want: pd.DataFrame) -> list[Violation]:
+    """Every non-money column of SPEC 5's allocation.csv given in the file must say what the
+    case and the scenario give for its (participant, offer); row by row, in SPEC order."""
+    cols = [
+        c
+        for c in ALLOCATION_COLUMNS
+        if c in raw.columns and c not in PLAN_KEY and c not in MONEY_COLUMNS
+    ]
+    out = []
+    for i in range(len(raw)):
+        ids = f"{raw.at[i, 'participant_id']}, {raw.at[i, 'offer_id']}"
+        for c in cols:
+            msg = _cell_message(c, raw.at[i, c], want.at[i, c], raw.at[i, "_line"])
+            if msg is not None:
+                out.append(Violation(f"column.{c}", ids, msg))
+    return out
+
+
 def diff_allocations(old_path: Path, new_path: Path) -> pd.DataFrame:
     """Per participant: placements ``moved`` (dropped from one offer and added to another),
-    ``added`` and ``dropped``. Columns: participant_id, change, old_offer_id, new_offer_id,
-    old_start_date, new_start_date."""
+    ``added`` and ``dropped``; first, one ``duplicate`` row for every extra occurrence of a
+    (participant_id, offer_id) in either file (its offer in old_offer_id for the old file,
+    new_offer_id for the new one). Moves are computed on the files without their duplicates.
+    Columns: participant_id, change, old_offer_id, new_offer_id, old_start_date,
+    new_start_date; ``attrs`` ``old`` and ``new`` hold the two paths (for :func:`diff_text`)."""
     old, new = read_allocation(old_path), read_allocation(new_path)
-    rows = []
+    rows = _duplicates(old, new=False) + _duplicates(new, new=True)
+    old, new = old.drop_duplicates(PLAN_KEY), new.drop_duplicates(PLAN_KEY)
     for p in sorted(set(old.participant_id) | set(new.participant_id)):
         a = old[old.participant_id == p].sort_values("offer_id")
         b = new[new.participant_id == p].sort_values("offer_id")
@@ -171,14 +273,60 @@ def diff_allocations(old_path: Path, new_path: Path) -> pd.DataFrame:
             rows.append((p, "dropped", g.offer_id, None, g.get("start_date"), None))
         for _, c in came.iloc[len(gone) :].iterrows():
             rows.append((p, "added", None, c.offer_id, None, c.get("start_date")))
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "participant_id",
-            "change",
-            "old_offer_id",
-            "new_offer_id",
-            "old_start_date",
-            "new_start_date",
-        ],
+    d = pd.DataFrame(rows, columns=DIFF_COLUMNS)
+    d.attrs.update(old=str(old_path), new=str(new_path))
+    return d
+
+
+def _duplicates(df: pd.DataFrame, new: bool) -> list[tuple[object, ...]]:
+    """A ``duplicate`` diff row for each extra occurrence of a (participant_id, offer_id),
+    sorted by participant_id, offer_id, then line."""
+    extra = df[df.duplicated(PLAN_KEY, keep="first")].sort_values(PLAN_KEY, kind="stable")
+    rows: list[tuple[object, ...]] = []
+    for _, r in extra.iterrows():
+        o, s = r.offer_id, r.get("start_date")
+        rows.append(
+            (r.participant_id, "duplicate", *((None, o, None, s) if new else (o, None, s, None)))
+        )
+    return rows
+
+
+def diff_text(d: pd.DataFrame, old_label: str | None = None, new_label: str | None = None) -> str:
+    """The diff as ``intervet-plan diff`` prints it: a count line, then one line per change.
+    Files are named by ``old_label``/``new_label``, else by the paths in ``d.attrs``.
+    Duplicates are not changes: they are left out of "participants changed"."""
+    counts = d["change"].value_counts()
+    dup = d["change"] == "duplicate"
+    head = (
+        f"moved {counts.get('moved', 0)}, added {counts.get('added', 0)}, "
+        f"dropped {counts.get('dropped', 0)}"
     )
+    if dup.any():
+        head += f", duplicate {int(dup.sum())}"
+    lines = [f"{head} (participants changed: {d.loc[~dup, 'participant_id'].nunique()})"]
+    labels = {
+        False: old_label or d.attrs.get("old", "the old allocation"),
+        True: new_label or d.attrs.get("new", "the new allocation"),
+    }
+    times = Counter(_dup_key(r) for r in d[dup].itertuples(index=False))
+    for r in d.itertuples(index=False):
+        if r.change == "moved":
+            lines.append(f"  moved   {r.participant_id}: {r.old_offer_id} -> {r.new_offer_id}")
+        elif r.change == "added":
+            lines.append(f"  added   {r.participant_id}: {r.new_offer_id}")
+        elif r.change == "dropped":
+            lines.append(f"  dropped {r.participant_id}: {r.old_offer_id}")
+        else:
+            key = _dup_key(r)
+            lines.append(
+                f"  duplicate {r.participant_id}: {key[2]} appears {times[key] + 1} times in "
+                f"{labels[key[1]]}"
+            )
+    return "\n".join(lines)
+
+
+def _dup_key(r: object) -> tuple[str, bool, str]:
+    """(participant, in the new file?, offer) of a ``duplicate`` diff row."""
+    new = pd.isna(r.old_offer_id)  # type: ignore[attr-defined]
+    offer = r.new_offer_id if new else r.old_offer_id  # type: ignore[attr-defined]
+    return (r.participant_id, bool(new), offer)  # type: ignore[attr-defined]

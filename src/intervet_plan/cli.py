@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import sys
 import traceback
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .errors import InputError, IntervetError
+from .errors import IntervetError, environment_failure
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_PLAN = 0, 1, 2, 3, 4
 
@@ -22,6 +23,32 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         print(f"{self.prog}: error: {message}", file=sys.stderr)
         raise SystemExit(EXIT_INPUT)
+
+
+MAX_SCALE = 100  # generate --scale: 100 x INTERVET is about 90,000 applicants
+
+
+def _seconds(text: str) -> float:
+    """A time limit: a positive, finite number of seconds."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    if not (math.isfinite(v) and v > 0):
+        raise argparse.ArgumentTypeError(
+            f"'{text}' must be a positive number of seconds (leave it out for no limit)"
+        )
+    return v
+
+
+def _scale(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 1 <= v <= MAX_SCALE:
+        raise argparse.ArgumentTypeError(f"'{text}' must be between 1 and {MAX_SCALE}")
+    return v
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,11 +68,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", help="output folder (default reports/<scenario name>)")
     r.add_argument("--no-report", action="store_true", help="skip the notebook report")
     r.add_argument("--solver", choices=("highs", "cbc"), help="override the scenario's solver")
-    r.add_argument("--time-limit", type=float, metavar="S", help="seconds per solve")
+    r.add_argument("--time-limit", type=_seconds, metavar="S", help="seconds per solve")
     r.add_argument(
         "--force",
         action="store_true",
-        help="replace an existing output folder instead of moving it aside",
+        help="replace an earlier result in the output folder instead of moving it aside",
     )
 
     c = sub.add_parser("check", help="list every rule a given allocation breaks")
@@ -59,7 +86,9 @@ def _parser() -> argparse.ArgumentParser:
 
     g = sub.add_parser("generate", help="write a synthetic case K times the INTERVET size")
     g.add_argument("out_dir", help="output folder (or .xlsx file with --xlsx)")
-    g.add_argument("--scale", type=int, default=1, help="size factor K (default 1)")
+    g.add_argument(
+        "--scale", type=_scale, default=1, help=f"size factor K, 1 to {MAX_SCALE} (default 1)"
+    )
     g.add_argument("--seed", type=int, default=None, help="random seed (default 2019)")
     g.add_argument("--xlsx", action="store_true", help="write one workbook instead of CSV files")
 
@@ -101,7 +130,7 @@ def _batch_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--time-limit",
-        type=float,
+        type=_seconds,
         metavar="S",
         help="solver seconds per scenario; a run past 3 x S + 60 s is stopped (exit 4)",
     )
@@ -127,6 +156,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERNAL
     except Exception as e:  # an internal error: say so plainly, keep the trace for --debug
+        failure = environment_failure(e)
+        if failure is not None:  # disk full, read-only, a name too long: not a bug
+            if args.debug or os.environ.get("INTERVET_DEBUG"):
+                traceback.print_exc()
+            print(f"error: {failure}", file=sys.stderr)
+            return failure.exit_code
         if args.debug or os.environ.get("INTERVET_DEBUG"):
             traceback.print_exc()
         print(
@@ -173,9 +208,10 @@ def _run(args: argparse.Namespace) -> int:
 
 def _generate(args: argparse.Namespace) -> int:
     from .generate import DEFAULT_SEED, generate_case
+    from .publish import check_output_folder
 
-    if args.scale < 1:
-        raise InputError("--scale must be 1 or more", "arguments")
+    if not args.xlsx:  # a workbook already there is moved aside, so only folders are checked
+        check_output_folder(Path(args.out_dir), option="OUT_DIR")
     out = generate_case(
         Path(args.out_dir),
         scale=args.scale,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 
 
@@ -66,3 +67,44 @@ class NoPlanError(IntervetError):
     """The time limit was reached before any plan was found: exit code 4."""
 
     exit_code = 4
+
+
+class EnvironmentFailure(IntervetError):
+    """The machine refused a file operation (disk full, read-only, permissions, a name too
+    long): exit code 1, but not a bug of intervet-plan."""
+
+    exit_code = 1
+
+
+_HINTS = {
+    errno.ENOSPC: "the disk is full; free some space and run again",
+    errno.EDQUOT: "the disk quota is used up; free some space and run again",
+    errno.EROFS: "the file system is read-only; give an output folder on a writable disk",
+    errno.EACCES: "permission denied; check the folder's permissions or choose another",
+    errno.EPERM: "the operation is not permitted; check the folder's permissions",
+    errno.ENAMETOOLONG: "a file name is too long; choose a shorter folder or scenario name",
+    errno.EMFILE: "too many files are open; close other programs and run again",
+    errno.ENOMEM: "the machine is out of memory",
+    errno.EIO: "the disk reported an input/output error",
+    errno.ENOTDIR: "a part of the path is a file, not a folder; give another path",
+    errno.EISDIR: "a folder stands where a file should be written; give another path",
+    errno.EXDEV: "the output folder is on another disk than its staging folder",
+}
+
+
+def environment_failure(e: BaseException) -> EnvironmentFailure | None:
+    """The environment error behind ``e`` (``e`` itself or a cause in its chain), told in
+    words, or None when ``e`` is not one (then it may be a bug)."""
+    seen: set[int] = set()
+    cur: BaseException | None = e
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, OSError) and cur.errno in _HINTS:
+            where = cur.filename if cur.filename is not None else ""
+            where = f" {where}" if where else ""
+            return EnvironmentFailure(
+                f"cannot use{where}: {cur.strerror or errno.errorcode[cur.errno]} "
+                f"({errno.errorcode[cur.errno]}); {_HINTS[cur.errno]}"
+            )
+        cur = cur.__cause__ or cur.__context__
+    return None

@@ -374,11 +374,16 @@ def generate_case(
     """Write the case of :func:`build_case` as a CSV folder ``out`` (``case.yaml`` and the
     eight tables, nothing else), or with ``xlsx`` as a workbook: ``out`` itself when it ends
     in ``.xlsx``, else ``out/case.xlsx``. Returns the path written."""
+    from .publish import atomic_folder, move_aside
+
     meta, tables = build_case(scale, seed)
     out = Path(out)
     if not xlsx:
-        return write_case_csv(out, meta, tables)
+        with atomic_folder(out) as stage:  # an existing folder is moved aside, never mixed
+            write_case_csv(stage, meta, tables)
+        return out
     path = out if out.suffix.lower() == ".xlsx" else out / "case.xlsx"
+    move_aside(path)
     return write_case_workbook(path, meta, tables)
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError, IntervetError, Problem
+from .errors import InputError, IntervetError, Problem, environment_failure
 from .results import ALLOCATION_COLUMNS, MONEY_COLUMNS, UNPLACED_COLUMNS
 
 REPORT_KERNEL = "intervet-plan"
@@ -639,8 +639,8 @@ def render_notebook(
         logger.setLevel(logging.INFO)
     try:
         papermill.execute_notebook(
-            str(template),
-            str(ipynb),
+            _literal_path(template),
+            _literal_path(ipynb),
             parameters=parameters,
             kernel_name=kernel_name(),
             cwd=str(out_dir),
@@ -657,6 +657,8 @@ def render_notebook(
             "rerun with --no-report to get the plan without its report"
         ) from e
     except Exception as e:  # the kernel did not start, died or timed out
+        if isinstance(e, OSError) or environment_failure(e) is not None:
+            raise  # disk full, read-only folder: the command line says so plainly
         raise IntervetError(
             f"the report notebook could not be run ({type(e).__name__}: {e}); check that "
             f"the '{REPORT_KERNEL}' kernel is installed (make install), or rerun with "
@@ -669,6 +671,12 @@ def render_notebook(
             handler.close()
     export_html(ipynb, html)
     return ipynb, html
+
+
+def _literal_path(path: Path) -> str:
+    """A path as papermill takes it: papermill fills ``{name}`` fields of paths with
+    parameters (``str.format``), so braces are doubled to be read literally."""
+    return str(path).replace("{", "{{").replace("}", "}}")
 
 
 def export_html(ipynb: Path, html: Path, title: str | None = None) -> Path:
