@@ -4,12 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-slow lint format bench clean
+.PHONY: install run test test-slow lint format bench clean lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name intervet-plan --display-name "intervet-plan (.venv)" >/dev/null
 	@touch $(STAMP)
 
@@ -34,6 +34,10 @@ format: install
 
 bench: install
 	$(BIN)/python benchmarks/run.py
+
+lock: install
+	( head -n 2 requirements.lock; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^intervet-plan' ) > requirements.lock.new
+	mv requirements.lock.new requirements.lock
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

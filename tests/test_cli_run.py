@@ -149,9 +149,13 @@ def test_rerun_moves_earlier_result_aside_and_force_replaces(scenario: Path, tmp
     aside = [p for p in tmp_path.iterdir() if p.name.startswith("out.prev-")]
     assert len(aside) == 1 and (aside[0] / "marker").read_text() == "earlier"
     assert not (out / "marker").exists()
-    (out / "marker2").write_text("x")
+    (out / "marker2").write_text("x")  # not an output: --force refuses to delete it
+    assert run_cli("run", str(scenario), "--no-report", "--out", str(out), "--force")[0] == 2
+    assert (out / "marker2").read_text() == "x"
+    (out / "marker2").unlink()
+    (out / "summary.json").write_text("{}")
     assert run_cli("run", str(scenario), "--no-report", "--out", str(out), "--force")[0] == 0
-    assert not (out / "marker2").exists()
+    assert json.loads((out / "summary.json").read_text())["scenario"] == "tiny"
     assert len([p for p in tmp_path.iterdir() if p.name.startswith("out.prev-")]) == 1
 
 

@@ -41,7 +41,7 @@ def _tiny_run(root: Path, edit=None, scenario: dict | None = None) -> tuple[int,
     meta, tables = tiny_tables()
     for r in tables["participants"]:
         if r["participant_id"] == "P6":
-            r["participant_id"] = "-P6"  # a valid id that a spreadsheet would take as a formula
+            r["participant_id"] = "1.5e3"  # a valid id that a spreadsheet would take as a number
     if edit:
         edit(meta, tables)
     write_case(root / "case", meta, tables)
@@ -103,7 +103,7 @@ def test_report_html_has_no_code_and_every_section(feasible: Path):
     assert len(images) >= 6
     assert all(base64.b64decode(b)[:8] == b"\x89PNG\r\n\x1a\n" for b in images)
     assert 'alt="Cohorts per host: 3 offers with placements at 3 hosts' in body
-    assert "-P6" not in body  # applicants appear only as counts
+    assert "1.5e3" not in body  # applicants appear only as counts
 
 
 def test_workbook_sheets_frozen_header_and_text_never_formula(feasible: Path):
@@ -119,8 +119,8 @@ def test_workbook_sheets_frozen_header_and_text_never_formula(feasible: Path):
     assert row2["total_eur"].number_format == '#,##0.00 "EUR"'
     assert row2["start_date"].is_date
     unplaced = {r[0].value: r[0] for r in wb["unplaced"].iter_rows(min_row=2)}
-    cell = unplaced["-P6"]
-    assert cell.data_type == "s" and cell.value == "-P6"
+    cell = unplaced["1.5e3"]
+    assert cell.data_type == "s" and cell.value == "1.5e3"
     costs = {r[0].value: r[-1].value for r in wb["costs"].iter_rows(min_row=2)}
     assert costs["total"] == 7002 and costs["budget"] == 100000
 
@@ -177,7 +177,7 @@ def test_infeasible_run_writes_report_with_diagnosis(tmp_path: Path):
 def test_a_failed_report_keeps_the_earlier_result(feasible: Path, tmp_path: Path, monkeypatch):
     out = tmp_path / "out"
     out.mkdir()
-    (out / "marker").write_text("earlier")
+    (out / "summary.json").write_text("earlier")  # an earlier result: --force may replace it
 
     def broken(*args, **kwargs):
         raise IntervetError("the report notebook failed")
@@ -186,7 +186,8 @@ def test_a_failed_report_keeps_the_earlier_result(feasible: Path, tmp_path: Path
     scenario = feasible.parent / "s.yaml"
     code, _, err = run_cli("run", str(scenario), "--out", str(out), "--force")
     assert code == 1 and "the report notebook failed" in err
-    assert [p.name for p in out.iterdir()] == ["marker"]
+    assert [p.name for p in out.iterdir()] == ["summary.json"]
+    assert (out / "summary.json").read_text() == "earlier"
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging folder left
 
 

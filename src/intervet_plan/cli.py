@@ -51,6 +51,13 @@ def _scale(text: str) -> int:
     return v
 
 
+def _folder(text: str) -> str:
+    """An output folder as given; an empty one (an unset shell variable) is refused."""
+    if not text.strip() or "\x00" in text:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a folder name")
+    return text
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="intervet-plan",
@@ -65,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="solve a scenario and write its outputs")
     r.add_argument("scenario", help="scenario YAML file")
-    r.add_argument("--out", help="output folder (default reports/<scenario name>)")
+    r.add_argument("--out", type=_folder, help="output folder (default reports/<scenario name>)")
     r.add_argument("--no-report", action="store_true", help="skip the notebook report")
     r.add_argument("--solver", choices=("highs", "cbc"), help="override the scenario's solver")
     r.add_argument("--time-limit", type=_seconds, metavar="S", help="seconds per solve")
@@ -85,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("new", help="later allocation CSV")
 
     g = sub.add_parser("generate", help="write a synthetic case K times the INTERVET size")
-    g.add_argument("out_dir", help="output folder (or .xlsx file with --xlsx)")
+    g.add_argument("out_dir", type=_folder, help="output folder (or .xlsx file with --xlsx)")
     g.add_argument(
         "--scale", type=_scale, default=1, help=f"size factor K, 1 to {MAX_SCALE} (default 1)"
     )
@@ -101,7 +108,9 @@ def _parser() -> argparse.ArgumentParser:
         "invalid (nothing is run).",
     )
     b.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario YAML files")
-    b.add_argument("--out", metavar="DIR", help="batch folder (default reports/batch)")
+    b.add_argument(
+        "--out", type=_folder, metavar="DIR", help="batch folder (default reports/batch)"
+    )
     _batch_options(b)
 
     w = sub.add_parser(
@@ -118,7 +127,9 @@ def _parser() -> argparse.ArgumentParser:
         help="KEY is budget_eur, quotas.<activity>.quota, quotas.<activity>.quota_min, "
         "targets.<target name>.min or targets.<target name>.max",
     )
-    w.add_argument("--out", metavar="DIR", help="batch folder (default reports/<name>-sweep)")
+    w.add_argument(
+        "--out", type=_folder, metavar="DIR", help="batch folder (default reports/<name>-sweep)"
+    )
     _batch_options(w)
     return p
 
@@ -248,21 +259,9 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from .check import diff_allocations
+    from .check import diff_allocations, diff_text
 
-    d = diff_allocations(Path(args.old), Path(args.new))
-    counts = d["change"].value_counts()
-    print(
-        f"moved {counts.get('moved', 0)}, added {counts.get('added', 0)}, "
-        f"dropped {counts.get('dropped', 0)} (participants changed: {d['participant_id'].nunique()})"
-    )
-    for r in d.itertuples(index=False):
-        if r.change == "moved":
-            print(f"  moved   {r.participant_id}: {r.old_offer_id} -> {r.new_offer_id}")
-        elif r.change == "added":
-            print(f"  added   {r.participant_id}: {r.new_offer_id}")
-        else:
-            print(f"  dropped {r.participant_id}: {r.old_offer_id}")
+    print(diff_text(diff_allocations(Path(args.old), Path(args.new))))
     return EXIT_OK
 
 

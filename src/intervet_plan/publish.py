@@ -194,10 +194,17 @@ def remove_stale_staging(target: Path) -> list[Path]:
     """Remove the staging folders of ``target`` whose process is gone (a run that was
     killed). A staging folder is held locked by its running process; one nobody holds is
     stale. Returns what was removed."""
-    target = Path(target)
-    removed = []
+    target = Path(os.path.abspath(target))
     if not target.parent.is_dir():
-        return removed
+        return []
+    with _locked_folder(target.parent):
+        return _remove_stale(target)
+
+
+def _remove_stale(target: Path) -> list[Path]:
+    """:func:`remove_stale_staging`, under the lock of the parent folder (so that a staging
+    folder just made, not yet locked by its process, is never taken for a stale one)."""
+    removed = []
     for p in target.parent.glob(f".{_glob_escape(target.name)}{STAGING}*"):
         if p.is_symlink() or not p.is_dir():
             continue
@@ -249,11 +256,12 @@ def atomic_folder(target: Path, force: bool = False) -> Iterator[Path]:
     """
     target = Path(os.path.abspath(target))
     target.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_staging(target)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}{STAGING}", dir=target.parent))
-    fd = os.open(staging, os.O_RDONLY)
-    try:
+    with _locked_folder(target.parent):
+        _remove_stale(target)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}{STAGING}", dir=target.parent))
+        fd = os.open(staging, os.O_RDONLY)
         _try_lock(fd, blocking=False)  # held while this process lives: not stale
+    try:
         follow_umask(staging, folder=True)
         yield staging
         _publish(staging, target, force)
