@@ -133,16 +133,16 @@ RULES = [
         "bad-name",
         "",
         [
-            "{p} line 1, column name: 'my scenario' is not a valid identifier (letters, digits, "
-            "_ . - only)"
+            "{p} line 1, column name: 'my scenario' is not a valid identifier (a letter or "
+            "digit first, then letters, digits, _ . - only)"
         ],
     ),
     (
         "dots-name",
         "..",
         [
-            "{p} line 1, column name: '..' is not a usable name; it names the "
-            "output folder reports/<name>"
+            "{p} line 1, column name: '..' is not a valid identifier (a letter or digit "
+            "first, then letters, digits, _ . - only)"
         ],
     ),
     (

@@ -73,13 +73,13 @@ COLUMN_RULES = [
         "id",
         cell("offers", 0, "offer_id", "O 1"),
         "offers.csv line 2, column offer_id: 'O 1' is not a valid identifier "
-        "(letters, digits, _ . - only)",
+        "(a letter or digit first, then letters, digits, _ . - only)",
     ),
     (
         "id-unicode",
         cell("offers", 1, "offer_id", "Ö2"),
         "offers.csv line 3, column offer_id: 'Ö2' is not a valid identifier "
-        "(letters, digits, _ . - only)",
+        "(a letter or digit first, then letters, digits, _ . - only)",
     ),
     # enum
     (
@@ -253,13 +253,13 @@ COLUMN_RULES = [
         "id-list-activities",
         cell("participants", 0, "activities", "LEARN;bad id"),
         "participants.csv line 2, column activities: 'bad id' is not a valid identifier "
-        "(letters, digits, _ . - only)",
+        "(a letter or digit first, then letters, digits, _ . - only)",
     ),
     (
         "id-list-preferences",
         cell("participants", 0, "preferences", "ES SEV"),
         "participants.csv line 2, column preferences: 'ES SEV' is not a valid identifier "
-        "(letters, digits, _ . - only)",
+        "(a letter or digit first, then letters, digits, _ . - only)",
     ),
     # sectors
     (

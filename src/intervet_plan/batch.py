@@ -717,8 +717,9 @@ def make_sweep(scenario: Path, vary: str, out_dir: Path) -> list[Path]:
     against the scenario rules and the case before any file is written (:class:`InputError`,
     exit 2, naming the key and the valid forms).
     """
-    from .case import ID_RE, load_case
+    from .case import load_case
     from .io import load_yaml_with_lines
+    from .limits import ID_MAX_CHARS, id_problem
     from .scenario import check_against_case, load_scenario, parse_scenario
 
     src = Path(scenario).absolute()
@@ -770,7 +771,13 @@ def make_sweep(scenario: Path, vary: str, out_dir: Path) -> list[Path]:
     variants: list[tuple[str, dict]] = []
     for x, text in zip(values, shown, strict=True):
         vname = variant_name(base.name, key, x)
-        if not ID_RE.match(vname):
+        if len(vname) > ID_MAX_CHARS:  # it names the variant's file and run folder
+            raise _vary_error(
+                f"'{key}': value '{text}' makes the variant name '{vname}', "
+                f"{len(vname)} characters long; a scenario name has at most {ID_MAX_CHARS}: "
+                "shorten the scenario's name" + (" or the target's" if kind == "targets" else "")
+            )
+        if id_problem(vname) is not None:
             raise _vary_error(f"'{key}': value '{text}' does not make a valid scenario name")
         d = {"name": vname, **_plain(data)}  # a fresh deep copy; dates stay dates
         d["name"], d["case"] = vname, plain["case"]

@@ -17,17 +17,14 @@ import pandas as pd
 
 from .errors import InputError, Problem
 from .io import RawCase, RawTable, read_case, shown
+from .limits import INT_LIMIT, NUMBER_LIMIT, id_problem, quoted
 from .schemas import CASE_KEYS, TABLES, Column, Kind, TableSchema
 
-ID_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
-COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
-LANG_RE = re.compile(r"^[a-z]{2}$")
+COUNTRY_RE = re.compile(r"\A[A-Z]{2}\Z")  # \Z: no trailing newline, whatever the call
+LANG_RE = re.compile(r"\A[a-z]{2}\Z")
 DATE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ]00:00(?::00(?:\.0+)?)?)?$")
 TRUE = {"true", "yes", "1"}
 FALSE = {"false", "no", "0"}
-INT_LIMIT = 10**9  # no count in a mobility programme comes near; larger is a typo
-NUMBER_LIMIT = 1e12  # EUR, km: larger is a typo and would overflow the model's arithmetic
-SHOWN_CHARS = 80  # longer values are cut in messages
 
 
 class _Bad(ValueError):
@@ -37,11 +34,8 @@ class _Bad(ValueError):
 # ------------------------------------------------------------------ cell parsers
 
 
-def _q(v: str) -> str:
-    v = str(v)
-    if len(v) > SHOWN_CHARS:
-        v = v[: SHOWN_CHARS - 3] + "..."
-    return "'" + v.replace("'", "\\'") + "'"
+def _q(v: object) -> str:
+    return quoted(v)
 
 
 DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
@@ -105,8 +99,10 @@ def parse_bool(v: str) -> bool:
 
 
 def parse_id(v: str) -> str:
-    if not ID_RE.match(v):
-        raise _Bad(f"{_q(v)} is not a valid identifier (letters, digits, _ . - only)")
+    """An identifier (SPEC 2; the rule is :func:`intervet_plan.limits.id_problem`)."""
+    problem = id_problem(v)
+    if problem is not None:
+        raise _Bad(problem)
     return v
 
 
@@ -146,8 +142,7 @@ def _parse_cell(col: Column, v: str, decimal_comma: bool = False) -> object:
     if k == Kind.ID_LIST:
         items = split_list(v)
         for x in items:
-            if not ID_RE.match(x):
-                raise _Bad(f"{_q(x)} is not a valid identifier (letters, digits, _ . - only)")
+            parse_id(x)
         return tuple(items)
     if k == Kind.LANG_LIST:
         items = [x.lower() for x in split_list(v)]

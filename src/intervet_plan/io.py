@@ -13,11 +13,8 @@ import hashlib
 import io as _io
 import os
 import reprlib
-import shutil
-import tempfile
 import zipfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +22,8 @@ import pandas as pd
 import yaml
 
 from .errors import Problem
+from .limits import MAX_CSV_BYTES, MAX_WORKBOOK_UNPACKED_BYTES, escaped, megabytes
+from .publish import atomic_file
 from .schemas import CASE_KEYS, TABLES, TABLES_BY_NAME, Kind, TableSchema
 
 CASE_FILE = "case.yaml"
@@ -280,6 +279,19 @@ def _csv_error(e: csv.Error) -> str:
 
 def _read_csv(f: Path, name: str, source: str, problems: list[Problem]) -> RawTable | None:
     try:
+        size = f.stat().st_size
+        if size > MAX_CSV_BYTES:  # refused before it is read into memory
+            problems.append(
+                Problem(
+                    source,
+                    None,
+                    None,
+                    f"is {megabytes(size)}, above the limit of {MAX_CSV_BYTES / 2**20:g} MB "
+                    "for a table; the tables of a national round are a few MB: check that "
+                    "this is the right file",
+                )
+            )
+            return None
         data = f.read_bytes()
     except OSError as e:
         problems.append(Problem(source, None, None, f"cannot be read: {_reason(e)}"))
@@ -421,17 +433,52 @@ def _unreadable(path: Path, e: BaseException) -> RawCase:
 
 def _has_formulas(path: Path) -> bool:
     """Whether any worksheet holds a formula (then a second read finds those with no saved
-    result, which a data-only read shows as empty)."""
+    result, which a data-only read shows as empty). Sheets are scanned in chunks."""
     with zipfile.ZipFile(path) as z:
         for info in z.infolist():
             if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                data = z.read(info)
-                if b"<f>" in data or b"<f " in data:
-                    return True
+                with z.open(info) as f:
+                    tail = b""
+                    while chunk := f.read(1 << 20):
+                        data = tail + chunk
+                        if b"<f>" in data or b"<f " in data:
+                            return True
+                        tail = data[-2:]
     return False
 
 
+def _unpacked_size(path: Path) -> int | None:
+    """The bytes a workbook unpacks to: the sum of the uncompressed sizes in its zip
+    directory (reading a member stops at its declared size). ``None`` when it is not a zip
+    (openpyxl then says why it cannot be read)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            return sum(info.file_size for info in z.infolist())
+    except Exception:  # not a zip: openpyxl's own reading below says so
+        return None
+
+
 def _read_workbook(path: Path) -> RawCase:
+    size = _unpacked_size(path)
+    if size is not None and size > MAX_WORKBOOK_UNPACKED_BYTES:
+        return RawCase(
+            path,
+            {},
+            path.name,
+            {},
+            {},
+            problems=[
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    f"unpacks to {megabytes(size)}, above the limit of "
+                    f"{MAX_WORKBOOK_UNPACKED_BYTES / 2**20:g} MB; a case workbook unpacks to "
+                    "a few MB: delete the unused formatted rows and columns of its sheets and "
+                    "save it again (or check that this is the right file)",
+                )
+            ],
+        )
     try:
         import openpyxl
 
@@ -519,7 +566,16 @@ def _workbook_case(path: Path, wb: object, wbf: object | None) -> RawCase:
 
 def _sheet_rows(ws: object, formulas: object | None = None) -> list[tuple[int, list[str]]]:
     """Non-empty rows as (spreadsheet line, text cells). A formula with no saved result (the
-    workbook was written by a program and never opened in Excel) is shown as its formula."""
+    workbook was written by a program and never opened in Excel) is shown as its formula.
+
+    The first non-empty row (the header) sets the width of the sheet, whatever dimension the
+    sheet declares: formatted empty cells (even one at XFD1048576) are never padded out. A
+    later row is cut to that width unless it has a value beyond it; then it keeps its cells
+    up to its last value, for the validator to report.
+    """
+    for sheet in (ws, formulas):
+        if sheet is not None:
+            sheet.reset_dimensions()  # type: ignore[attr-defined]
     values = ws.iter_rows(values_only=True)  # type: ignore[attr-defined]
     with_f = (
         formulas.iter_rows(values_only=True)  # type: ignore[attr-defined]
@@ -527,8 +583,18 @@ def _sheet_rows(ws: object, formulas: object | None = None) -> list[tuple[int, l
         else None
     )
     out: list[tuple[int, list[str]]] = []
+    width: int | None = None
     for i, row in enumerate(values, start=1):
         frow = next(with_f, None) if with_f is not None else None
+        if _empty_beyond(row, 0) and (frow is None or _empty_beyond(frow, 0)):
+            continue  # no cells (a line skipped in the sheet's XML), or formatted ones only
+        if (
+            width is not None
+            and len(row) > width
+            and _empty_beyond(row, width)
+            and (frow is None or _empty_beyond(frow, width))
+        ):
+            row = row[:width]  # formatted empty cells only
         cells = [_cell_text(v) for v in row]
         if frow is not None:
             for j, v in enumerate(row):
@@ -539,7 +605,17 @@ def _sheet_rows(ws: object, formulas: object | None = None) -> list[tuple[int, l
             cells.pop()
         if any(cells):
             out.append((i, cells))
+            if width is None:
+                width = len(cells)
     return out
+
+
+def _empty_beyond(row: Sequence[object], width: int) -> bool:
+    """Whether a row holds no value after its first ``width`` cells (counted in C: no copy
+    of the 16,384 cells of a row with a formatted cell in column XFD)."""
+    if len(row) <= width:
+        return True
+    return row.count(None) - row[:width].count(None) == len(row) - width
 
 
 # ------------------------------------------------------------------------ YAML
@@ -581,8 +657,10 @@ _SHORT = _ShortRepr()
 
 
 def shown(v: object, limit: int = 80) -> str:
-    """A value as a message shows it: containers shortened, long text cut to ``limit``."""
+    """A value as a message shows it: containers shortened, long text cut to ``limit``,
+    control characters escaped (a trailing newline shows as ``\\n``)."""
     text = _SHORT.repr(v) if isinstance(v, dict | list | tuple | set) else str(v)
+    text = escaped(text)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -785,50 +863,6 @@ def _typed_cell(v: object, kind: Kind = Kind.TEXT) -> object:
     except ValueError:
         return s
     return s
-
-
-@contextmanager
-def atomic_file(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; move it into place only if the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-@contextmanager
-def atomic_folder(target: Path, force: bool = False) -> Iterator[Path]:
-    """Yield an empty staging folder; on success it becomes ``target``.
-
-    An existing ``target`` is moved aside to ``<target>.prev-<YYYYmmdd-HHMMSS>`` (or removed
-    with ``force``) only after the new result is complete. On failure the staging folder is
-    removed and ``target`` is untouched.
-    """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
-    try:
-        yield staging
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    if target.exists():
-        if force:
-            shutil.rmtree(target)
-        else:
-            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-            aside = target.with_name(f"{target.name}.prev-{stamp}")
-            n = 1
-            while aside.exists():
-                n += 1
-                aside = target.with_name(f"{target.name}.prev-{stamp}-{n}")
-            target.rename(aside)
-    staging.rename(target)
 
 
 def read_table_csv(path: Path, problems: list[Problem]) -> RawTable | None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from .errors import InputError, Problem
 from .io import load_yaml_with_lines, yaml_line, yaml_start
 from .io import shown as _shown
+from .limits import INT_LIMIT, NUMBER_LIMIT, id_problem
 
 LEVELS = ("placements", "stability", "targets", "priority", "preferences", "cost")
 SOLVERS = ("highs", "cbc")
@@ -40,8 +41,8 @@ QUOTA_KEYS = ("quota", "quota_min")
 TARGET_KEYS = ("name", "share_of", "count_of", "for_each", "among", "min", "max", "hard", "weight")
 BLACKOUT_KEYS = ("from", "to", "countries")
 SOLVER_KEYS = ("name", "time_limit_s", "mip_gap", "threads", "seed")
-INT_LIMIT = 10**9  # larger counts are typos
-NUMBER_LIMIT = 1e12  # larger budgets and weights are typos and overflow the model
+# A number given as text: YAML 1.1 reads 1e6 and 1.5e6 as text (it wants 1.0e+6).
+NUMBER_TEXT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 @dataclass(frozen=True)
@@ -144,15 +145,7 @@ def parse_scenario(
     """Check a scenario given as a mapping (as read from YAML)."""
     r = _Reader(label)
     r.keys(data, TOP_KEYS, "")
-    name = r.ident(data, "name", "", required=True)
-    if name is not None and set(name) == {"."}:  # reports/.. would be outside reports/
-        r.add(
-            data,
-            "name",
-            "name",
-            f"'{name}' is not a usable name; it names the output folder reports/<name>",
-        )
-        name = None
+    name = r.ident(data, "name", "", required=True)  # never . or ..: a letter or digit first
     case = r.text(data, "case", "", required=True)
     kw: dict[str, object] = {}
     if "budget_eur" in data:
@@ -216,6 +209,15 @@ def parse_scenario(
     )  # type: ignore[arg-type]
 
 
+def _number_text(v: object) -> object:
+    """``v``, or the number it writes when it is text such as ``1e6`` (which YAML 1.1 reads
+    as text); other text is returned as it is (and refused as not a number)."""
+    if isinstance(v, str) and NUMBER_TEXT.fullmatch(v.strip()):
+        x = float(v)
+        return int(x) if x.is_integer() and abs(x) <= INT_LIMIT else x
+    return v
+
+
 def _is_file(p: Path) -> bool:
     try:
         return p.is_file()
@@ -270,16 +272,10 @@ class _Reader:
     def ident(
         self, m: Mapping[str, object], key: str, path: str, required: bool = False
     ) -> str | None:
-        from .case import ID_RE
-
         v = self.text(m, key, path, required)
-        if v is not None and not ID_RE.match(v):
-            self.add(
-                m,
-                key,
-                f"{path}{key}",
-                f"'{_shown(v)}' is not a valid identifier (letters, digits, _ . - only)",
-            )
+        problem = None if v is None else id_problem(v)
+        if problem is not None:
+            self.add(m, key, f"{path}{key}", problem)
             return None
         return v
 
@@ -299,28 +295,30 @@ class _Reader:
         lo: float | None = None,
         hi: float | None = None,
     ) -> float | None:
-        v = m.get(key)
+        raw = m.get(key)
+        v, s = _number_text(raw), _shown(raw).strip()
         if v is None:
             return None
         if isinstance(v, bool) or not isinstance(v, int | float):
-            self.add(m, key, f"{path}{key}", f"'{_shown(v)}' is not a number")
+            self.add(m, key, f"{path}{key}", f"'{s}' is not a number")
             return None
         if not math.isfinite(v):
-            self.add(m, key, f"{path}{key}", f"'{v}' is not a finite number")
+            self.add(m, key, f"{path}{key}", f"'{s}' is not a finite number")
             return None
         if abs(v) > NUMBER_LIMIT:
             self.add(
-                m, key, f"{path}{key}", f"'{v}' is too large; it must be {NUMBER_LIMIT:.0f} or less"
+                m, key, f"{path}{key}", f"'{s}' is too large; it must be {NUMBER_LIMIT:.0f} or less"
             )
             return None
         if lo is not None and v < lo or hi is not None and v > hi:
             rng = f"{lo:g}..{hi:g}" if hi is not None else f"{lo:g} or more"
-            self.add(m, key, f"{path}{key}", f"'{v}' must be {rng}")
+            self.add(m, key, f"{path}{key}", f"'{s}' must be {rng}")
             return None
         return float(v)
 
     def integer(self, m: Mapping[str, object], key: str, path: str, lo: int = 0) -> int | None:
-        v = m.get(key)
+        raw = m.get(key)
+        v, s = _number_text(raw), _shown(raw).strip()
         if v is None:
             return None
         if (
@@ -329,13 +327,13 @@ class _Reader:
             or not math.isfinite(v)
             or not float(v).is_integer()
         ):
-            self.add(m, key, f"{path}{key}", f"'{_shown(v)}' is not a whole number")
+            self.add(m, key, f"{path}{key}", f"'{s}' is not a whole number")
             return None
         if abs(v) > INT_LIMIT:
-            self.add(m, key, f"{path}{key}", f"'{v}' is too large; it must be {INT_LIMIT} or less")
+            self.add(m, key, f"{path}{key}", f"'{s}' is too large; it must be {INT_LIMIT} or less")
             return None
         if v < lo:
-            self.add(m, key, f"{path}{key}", f"'{v}' must be {lo} or more")
+            self.add(m, key, f"{path}{key}", f"'{s}' must be {lo} or more")
             return None
         return int(v)
 
@@ -409,7 +407,7 @@ class _Reader:
     def _filter(
         self, v: object, parent: object, key: str, path: str, valid: tuple[str, ...]
     ) -> dict[str, frozenset[object]]:
-        from .case import COUNTRY_RE, ID_RE
+        from .case import COUNTRY_RE
 
         m = self.mapping(v, parent, key, path)
         out: dict[str, frozenset[object]] = {}
@@ -446,8 +444,11 @@ class _Reader:
                 rule = "is not one of WB_TO_EU, EU_TO_WB"
             elif attr == "country" and not all(COUNTRY_RE.match(str(x)) for x in vals):
                 rule = "is not a two-letter ISO 3166-1 country code (XK for Kosovo)"
-            elif attr in ("org_id", "activity_id") and not all(ID_RE.match(str(x)) for x in vals):
-                rule = "is not a valid identifier (letters, digits, _ . - only)"
+            elif attr in ("org_id", "activity_id"):
+                bad = [p for p in (id_problem(str(x)) for x in vals) if p is not None]
+                if bad:
+                    self.add(m, attr, f"{path}.{attr}", bad[0])
+                    continue
             if rule:
                 self.add(m, attr, f"{path}.{attr}", f"'{shown}' {rule}")
                 continue

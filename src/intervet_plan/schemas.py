@@ -12,7 +12,7 @@ from enum import StrEnum
 class Kind(StrEnum):
     """What a cell holds. Lists are separated by ``;`` inside the cell."""
 
-    ID = "id"  # [A-Za-z0-9_.-]+
+    ID = "id"  # [A-Za-z0-9][A-Za-z0-9_.-]*, at most 64 characters (limits.py)
     TEXT = "text"
     ENUM = "enum"
     INT = "int"
