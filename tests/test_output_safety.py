@@ -344,3 +344,23 @@ def test_diagnosis_of_a_huge_quota_minimum_agrees_with_its_capacity(tmp_path: Pa
     assert cap["short"] == 100_000_000 - cap["max_placements"]
     assert conflict["amount"] == cap["short"]
     assert conflict["sentence"].startswith(f"quota_min of WBL_SHORT short by {cap['short']}:")
+
+
+def test_concurrent_processes_publishing_one_folder_each_end_complete(tmp_path: Path):
+    import subprocess
+    import sys
+
+    target = tmp_path / "out"
+    code = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from intervet_plan.publish import atomic_folder\n"
+        "with atomic_folder(Path(sys.argv[1])) as stage:\n"
+        "    (stage / 'who.txt').write_text(sys.argv[2])\n"
+        "    time.sleep(0.5)\n"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(target), str(i)]) for i in range(4)]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
+    folders = [target, *tmp_path.glob("out.prev-*")]
+    assert sorted(int((f / "who.txt").read_text()) for f in folders) == [0, 1, 2, 3]
+    assert not list(tmp_path.glob(".out.*"))
