@@ -34,12 +34,12 @@ def one_run(case_dir: str, out_dir: str) -> dict:
     import resource
 
     from intervet_plan.api import solve, write_outputs
-    from intervet_plan.case import validate_raw
-    from intervet_plan.context import build_context
-    from intervet_plan.eligibility import candidate_pairs
-    from intervet_plan.io import read_case
-    from intervet_plan.model import build_model
-    from intervet_plan.scenario import parse_scenario
+    from intervet_plan.domain.context import build_context
+    from intervet_plan.domain.eligibility import candidate_pairs
+    from intervet_plan.inputs.case import validate_raw
+    from intervet_plan.inputs.files import read_case
+    from intervet_plan.inputs.scenario import parse_scenario
+    from intervet_plan.model.build import build_model
 
     t: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -88,7 +88,7 @@ def reference_run(case_dir: str) -> dict:
     sys.path.insert(0, str(HERE))
     from reference import reference_solve
 
-    from intervet_plan.case import load_case
+    from intervet_plan.inputs.case import load_case
 
     out = reference_solve(load_case(case_dir), BASELINE_TARGETS)
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -12,9 +12,9 @@ import pytest
 import yaml
 
 from conftest import run_cli
-from intervet_plan.batch import make_sweep, run_batch, run_isolated
+from intervet_plan.batch.runner import make_sweep, run_batch, run_isolated
 from intervet_plan.errors import InputError
-from intervet_plan.scenario import load_scenario
+from intervet_plan.inputs.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -209,7 +209,7 @@ def test_wall_clock_guard_and_crashed_worker(
 def test_explore_notebook_runs_top_to_bottom(tmp_path: Path):
     import papermill
 
-    from intervet_plan.report import kernel_name
+    from intervet_plan.outputs.report import kernel_name
 
     out = tmp_path / "explore.ipynb"
     papermill.execute_notebook(

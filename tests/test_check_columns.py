@@ -23,7 +23,7 @@ import yaml
 
 from conftest import run_cli, tiny_tables, write_case
 from intervet_plan import api
-from intervet_plan.check import Violation, check_allocation, diff_allocations, diff_text
+from intervet_plan.solve.check import Violation, check_allocation, diff_allocations, diff_text
 
 
 @pytest.fixture(scope="module")

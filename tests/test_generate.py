@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import run_cli
-from intervet_plan.case import load_case
 from intervet_plan.generate import DEFAULT_SEED, generate_case
+from intervet_plan.inputs.case import load_case
 
 SHIPPED = Path(__file__).resolve().parents[1] / "data" / "intervet_wb"
 FILES = [

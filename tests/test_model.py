@@ -21,8 +21,8 @@ import yaml
 
 from conftest import run_cli, tiny_tables, write_case
 from intervet_plan import api
-from intervet_plan.context import build_context
-from intervet_plan.scenario import load_scenario
+from intervet_plan.domain.context import build_context
+from intervet_plan.inputs.scenario import load_scenario
 
 
 def solve_tiny(tmp_path: Path, scenario: dict | None = None, edit=None) -> api.Plan:
@@ -358,7 +358,7 @@ def test_a_fractional_relaxation_is_completed_or_branched(tmp_path, monkeypatch)
     assert placed(plan) >= {("P1", "O1"), ("P5", "O3")}
     assert plan.result.levels[0].method == "completion"
     # without completions, branch and bound proves the same levels
-    from intervet_plan import highs
+    from intervet_plan.solve import highs
 
     monkeypatch.setattr(highs, "MAX_COMPLETION", 0)
     branched = solve_tiny_capped(tmp_path / "b")

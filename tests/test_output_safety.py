@@ -17,7 +17,7 @@ import yaml
 
 from conftest import run_cli
 from intervet_plan import api
-from intervet_plan.publish import atomic_folder, remove_stale_staging
+from intervet_plan.outputs.folder import atomic_folder, remove_stale_staging
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -354,7 +354,7 @@ def test_concurrent_processes_publishing_one_folder_each_end_complete(tmp_path: 
     code = (
         "import sys, time\n"
         "from pathlib import Path\n"
-        "from intervet_plan.publish import atomic_folder\n"
+        "from intervet_plan.outputs.folder import atomic_folder\n"
         "with atomic_folder(Path(sys.argv[1])) as stage:\n"
         "    (stage / 'who.txt').write_text(sys.argv[2])\n"
         "    time.sleep(0.5)\n"

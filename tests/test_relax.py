@@ -10,8 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from intervet_plan.highs import new_highs
-from intervet_plan.relax import (
+from intervet_plan.solve.bounds import (
     Bound,
     Rows,
     best_possible,
@@ -19,6 +18,7 @@ from intervet_plan.relax import (
     reduced_cost_fixings,
     upper_bound,
 )
+from intervet_plan.solve.highs import new_highs
 
 
 def rows_of(a: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> Rows:
@@ -144,8 +144,8 @@ def tiny_model(coef: float, cap: float):
 
     import pulp
 
-    from intervet_plan.model import Model
-    from intervet_plan.scenario import SolverSettings
+    from intervet_plan.inputs.scenario import SolverSettings
+    from intervet_plan.model.build import Model
 
     prob = pulp.LpProblem("p", pulp.LpMaximize)
     x = [prob.add_variable(f"x{i}", 0, 1, pulp.LpBinary) for i in range(2)]
@@ -159,8 +159,8 @@ def tiny_model(coef: float, cap: float):
 def test_a_rounded_relaxation_must_meet_every_row(coef: float, cap: float):
     # The relaxation puts x0 at 1 - 5e-7, which rounds to 1; x0 = x1 = 1 breaks the row by
     # half a unit: the optimum is 1 (found by review).
-    from intervet_plan.scenario import SolverSettings
-    from intervet_plan.solve import solve
+    from intervet_plan.inputs.scenario import SolverSettings
+    from intervet_plan.solve.driver import solve
 
     r = solve(tiny_model(coef, cap), SolverSettings())
     assert r.status == "optimal"
@@ -171,8 +171,8 @@ def test_a_rounded_relaxation_must_meet_every_row(coef: float, cap: float):
 def test_any_thread_count_after_another():
     # HiGHS fixes its thread scheduler at the first run of a process; a later solve on
     # another thread count must still run.
-    from intervet_plan.scenario import SolverSettings
-    from intervet_plan.solve import solve
+    from intervet_plan.inputs.scenario import SolverSettings
+    from intervet_plan.solve.driver import solve
 
     for threads in (1, 2, 1):
         r = solve(tiny_model(1.0, 1.0), SolverSettings(threads=threads))

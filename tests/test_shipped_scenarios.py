@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from intervet_plan.check import check_allocation
-from intervet_plan.context import load_context
+from intervet_plan.domain.context import load_context
+from intervet_plan.solve.check import check_allocation
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))

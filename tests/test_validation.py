@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import run_cli, tiny_tables, write_case, write_workbook
-from intervet_plan.case import Case, load_case
 from intervet_plan.errors import InputError
+from intervet_plan.inputs.case import Case, load_case
 
 Meta = dict
 Tables = dict[str, list[dict]]

@@ -16,13 +16,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
-from .context import Context, build_context, load_context
-from .errors import IntervetError, NoPlanError
-from .io import sha256_file
-from .model import Model, build_model
-from .publish import atomic_folder, check_output_folder
-from .results import (
+from intervet_plan import __version__
+from intervet_plan.domain.context import Context, build_context, load_context
+from intervet_plan.errors import IntervetError, NoPlanError
+from intervet_plan.inputs.files import sha256_file
+from intervet_plan.inputs.scenario import LEVELS, SolverSettings, Target
+from intervet_plan.model.build import Model, build_model
+from intervet_plan.outputs.folder import atomic_folder, check_output_folder
+from intervet_plan.solve.driver import SolveResult, Status
+from intervet_plan.solve.driver import solve as _solve
+from intervet_plan.solve.tables import (
     ALLOCATION_COLUMNS,
     MONEY_COLUMNS,
     allocation_table,
@@ -31,9 +34,6 @@ from .results import (
     target_table,
     unplaced_table,
 )
-from .scenario import LEVELS, SolverSettings, Target
-from .solve import SolveResult, Status
-from .solve import solve as _solve
 
 load = load_context
 build = build_model
@@ -75,7 +75,7 @@ def solve(
         empty = allocation_table(ctx, model.pairs.iloc[:0])
         diagnosis = None
         if res.status == Status.INFEASIBLE:
-            from .diagnose import diagnose
+            from intervet_plan.solve.diagnose import diagnose
 
             diagnosis = diagnose(model)
         return Plan(
@@ -290,7 +290,7 @@ def run(
             )
         if plan.status == Status.ERROR:
             raise IntervetError(f"the solver failed: {plan.result.message}")
-        from . import report as _report
+        from intervet_plan.outputs import report as _report
 
         path = ctx.scenario.path or scenario_path
         write_into(plan, stage, {"report": lambda st: _report.write_reports(st, path, report)})

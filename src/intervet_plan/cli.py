@@ -12,8 +12,8 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
-from .errors import IntervetError, environment_failure
+from intervet_plan import __version__
+from intervet_plan.errors import IntervetError, environment_failure
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_PLAN = 0, 1, 2, 3, 4
 
@@ -184,8 +184,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .case import load_case
-    from .describe import describe_case
+    from intervet_plan.inputs.case import load_case
+    from intervet_plan.outputs.describe import describe_case
 
     case = load_case(args.case)
     print(describe_case(case))
@@ -195,8 +195,8 @@ def _validate(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     import json
 
-    from .api import run
-    from .describe import describe_plan
+    from intervet_plan.api import run
+    from intervet_plan.outputs.describe import describe_plan
 
     plan, out = run(
         args.scenario,
@@ -218,8 +218,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from .generate import DEFAULT_SEED, generate_case
-    from .publish import check_output_folder
+    from intervet_plan.generate import DEFAULT_SEED, generate_case
+    from intervet_plan.outputs.folder import check_output_folder
 
     if not args.xlsx:  # a workbook already there is moved aside, so only folders are checked
         check_output_folder(Path(args.out_dir), option="OUT_DIR")
@@ -234,10 +234,10 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .case import load_case
-    from .check import check_allocation
-    from .context import build_context
-    from .scenario import Scenario, load_scenario
+    from intervet_plan.domain.context import build_context
+    from intervet_plan.inputs.case import load_case
+    from intervet_plan.inputs.scenario import Scenario, load_scenario
+    from intervet_plan.solve.check import check_allocation
 
     case = load_case(args.case)
     scenario = (
@@ -259,14 +259,14 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from .check import diff_allocations, diff_text
+    from intervet_plan.solve.check import diff_allocations, diff_text
 
     print(diff_text(diff_allocations(Path(args.old), Path(args.new))))
     return EXIT_OK
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from .batch import run_batch
+    from intervet_plan.batch.runner import run_batch
 
     manifest = run_batch(
         [Path(s) for s in args.scenarios],
@@ -277,7 +277,7 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from .batch import default_sweep_dir, run_sweep
+    from intervet_plan.batch.runner import default_sweep_dir, run_sweep
 
     out = Path(args.out) if args.out else default_sweep_dir(Path(args.scenario))
     return _batch_done(run_sweep(Path(args.scenario), args.vary, out, **_batch_kwargs(args)))
@@ -294,7 +294,7 @@ def _batch_kwargs(args: argparse.Namespace) -> dict:
 
 def _batch_done(manifest: object) -> int:
     """Print the table of runs; exit 0 when every run succeeded, else 1."""
-    from .batch import results_text
+    from intervet_plan.batch.runner import results_text
 
     print(results_text(manifest))  # type: ignore[arg-type]
     ok = manifest.ok and manifest.comparison_error is None  # type: ignore[attr-defined]

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .io import write_case_csv, write_case_workbook
-from .schemas import TABLES_BY_NAME
+from intervet_plan.inputs.files import write_case_csv, write_case_workbook
+from intervet_plan.inputs.schemas import TABLES_BY_NAME
 
 DEFAULT_SEED = 2019
 START, END = np.datetime64("2019-12-19"), np.datetime64("2023-04-18")
@@ -374,7 +374,7 @@ def generate_case(
     """Write the case of :func:`build_case` as a CSV folder ``out`` (``case.yaml`` and the
     eight tables, nothing else), or with ``xlsx`` as a workbook: ``out`` itself when it ends
     in ``.xlsx``, else ``out/case.xlsx``. Returns the path written."""
-    from .publish import atomic_folder, move_aside
+    from intervet_plan.outputs.folder import atomic_folder, move_aside
 
     meta, tables = build_case(scale, seed)
     out = Path(out)

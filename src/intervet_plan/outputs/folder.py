@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import InputError, IntervetError, Problem
+from intervet_plan.errors import InputError, IntervetError, Problem
 
 STAGING = ".staging-"
 PREV = ".prev-"

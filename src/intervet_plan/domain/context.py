@@ -9,10 +9,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from .case import Case, load_case
-from .eligibility import Window
-from .errors import InputError, Problem
-from .scenario import LEVELS, Scenario, Target, check_against_case, load_scenario
+from intervet_plan.domain.eligibility import Window
+from intervet_plan.errors import InputError, Problem
+from intervet_plan.inputs.case import Case, load_case
+from intervet_plan.inputs.scenario import (
+    LEVELS,
+    Scenario,
+    Target,
+    check_against_case,
+    load_scenario,
+)
 
 PLAN_KEY = ["participant_id", "offer_id"]
 
@@ -118,8 +124,8 @@ def _previous_plan(case: Case, scenario: Scenario) -> tuple[pd.DataFrame, pd.Dat
     empty = pd.DataFrame(columns=PLAN_KEY)
     if scenario.previous_plan is None:
         return empty, empty.copy()
-    from .case import parse_date
-    from .io import read_table_csv
+    from intervet_plan.inputs.case import parse_date
+    from intervet_plan.inputs.files import read_table_csv
 
     path = Path(scenario.previous_plan)
     problems: list[Problem] = []

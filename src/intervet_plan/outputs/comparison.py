@@ -2,7 +2,7 @@
 and a diff of two plans held in memory (notebooks/explore.ipynb).
 
 Everything is read from a batch folder: ``manifest.json`` (one entry per run, see
-:mod:`intervet_plan.batch`) and each run's ``summary.json``. No solving here; figures are
+:mod:`intervet_plan.batch.runner`) and each run's ``summary.json``. No solving here; figures are
 matplotlib ``Figure`` objects, made without pyplot so that nothing is shown twice.
 """
 
@@ -18,7 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from .plots import COST_COLORS, COST_LABELS, activity_colors, eur_tick
+from intervet_plan.outputs.plots import COST_COLORS, COST_LABELS, activity_colors, eur_tick
 
 HEADLINE_COLUMNS = [
     "scenario",
@@ -208,7 +208,7 @@ HEADLINE_LABELS = {
     "solve_time_s": "solve s",
     "gap": "gap",
 }
-# formats of the labelled columns, for intervet_plan.report.show(table, **HEADLINE_FORMATS)
+# formats of the labelled columns, for intervet_plan.outputs.report.show(table, **HEADLINE_FORMATS)
 HEADLINE_FORMATS = {
     "placed": "{:,.0f}",
     "quota": "{:,.0f}",
@@ -401,9 +401,9 @@ def target_figure(targets: pd.DataFrame) -> Figure | str:
 
 def diff_plans(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     """What moved, was added or dropped between two allocation tables (``plan.allocation``):
-    :func:`intervet_plan.check.diff_allocations` on the two tables."""
-    from .api import allocation_csv
-    from .check import diff_allocations
+    :func:`intervet_plan.solve.check.diff_allocations` on the two tables."""
+    from intervet_plan.api import allocation_csv
+    from intervet_plan.solve.check import diff_allocations
 
     with tempfile.TemporaryDirectory(prefix="intervet-diff-") as d:
         a, b = Path(d) / "old.csv", Path(d) / "new.csv"

@@ -32,10 +32,17 @@ from pathlib import Path
 
 import numpy as np
 
-from .model import LEVEL_SENSE, MAXIMISE, Model, OrgSupport
-from .relax import Bound, Rows, best_possible, proves, reduced_cost_fixings, upper_bound
-from .scenario import SolverSettings
-from .solve import (
+from intervet_plan.inputs.scenario import SolverSettings
+from intervet_plan.model.build import LEVEL_SENSE, MAXIMISE, Model, OrgSupport
+from intervet_plan.solve.bounds import (
+    Bound,
+    Rows,
+    best_possible,
+    proves,
+    reduced_cost_fixings,
+    upper_bound,
+)
+from intervet_plan.solve.driver import (
     Arrays,
     LevelReport,
     SolveResult,

@@ -21,10 +21,15 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .errors import Problem
-from .limits import MAX_CSV_BYTES, MAX_WORKBOOK_UNPACKED_BYTES, escaped, megabytes
-from .publish import atomic_file
-from .schemas import CASE_KEYS, TABLES, TABLES_BY_NAME, Kind, TableSchema
+from intervet_plan.errors import Problem
+from intervet_plan.inputs.limits import (
+    MAX_CSV_BYTES,
+    MAX_WORKBOOK_UNPACKED_BYTES,
+    escaped,
+    megabytes,
+)
+from intervet_plan.inputs.schemas import CASE_KEYS, TABLES, TABLES_BY_NAME, Kind, TableSchema
+from intervet_plan.outputs.folder import atomic_file
 
 CASE_FILE = "case.yaml"
 CASE_SHEET = "case"

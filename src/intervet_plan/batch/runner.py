@@ -37,8 +37,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
-from .errors import InputError, IntervetError, Problem, environment_failure
-from .publish import atomic_file, check_output_folder, remove_stale_staging
+from intervet_plan.errors import InputError, IntervetError, Problem, environment_failure
+from intervet_plan.outputs.folder import atomic_file, check_output_folder, remove_stale_staging
 
 # Names a run folder may not take: they are the batch's own files and folders.
 RESERVED_NAMES = frozenset({"scenarios", "manifest.json", "comparison.html", "comparison.ipynb"})
@@ -165,7 +165,7 @@ def run_one(
     out = Path(out)
     base = {"name": name, "scenario": str(scenario)}
     try:
-        from . import api
+        from intervet_plan import api
 
         plan, folder = api.run(scenario, out=out, time_limit_s=time_limit_s, report=report)
         summary = json.loads((Path(folder) / "summary.json").read_text(encoding="utf-8"))
@@ -256,7 +256,7 @@ def run_isolated(
     base = {"name": name, "scenario": scenario}
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "intervet_plan.batch", json.dumps(request)],
+            [sys.executable, "-m", "intervet_plan.batch.runner", json.dumps(request)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -333,7 +333,7 @@ def _watch_parent(interval_s: float = 1.0) -> None:
 
 
 def _child_main(argv: Sequence[str]) -> int:
-    """Entry point of a run's process: ``python -m intervet_plan.batch REQUEST_JSON``."""
+    """Entry point of a run's process: ``python -m intervet_plan.batch.runner REQUEST_JSON``."""
     _watch_parent()
     request = json.loads(argv[0])
     result = run_one(**request["run"])
@@ -359,7 +359,7 @@ def _prepare(
     scenarios: Sequence[Path], time_limit_s: float | None
 ) -> tuple[list[_Job], list[Problem]]:
     """Read each scenario's name and solver time limit; refuse duplicate or reserved names."""
-    from .scenario import load_scenario
+    from intervet_plan.inputs.scenario import load_scenario
 
     jobs: list[_Job] = []
     for s in scenarios:
@@ -607,13 +607,13 @@ def _write_manifest(manifest: Manifest) -> None:
 
 def notebooks_dir() -> Path:
     """The folder of the notebook templates (``notebooks/`` of the source tree)."""
-    return Path(__file__).resolve().parents[2] / "notebooks"
+    return Path(__file__).resolve().parents[3] / "notebooks"
 
 
 def render_comparison(batch_dir: Path) -> Path:
     """Execute ``notebooks/scenario_comparison.ipynb`` on a batch folder; write
     ``comparison.ipynb`` and ``comparison.html`` there and return the HTML path."""
-    from .report import render_notebook
+    from intervet_plan.outputs.report import render_notebook
 
     batch_dir = Path(batch_dir).absolute()
     _, html = render_notebook(
@@ -717,10 +717,10 @@ def make_sweep(scenario: Path, vary: str, out_dir: Path) -> list[Path]:
     against the scenario rules and the case before any file is written (:class:`InputError`,
     exit 2, naming the key and the valid forms).
     """
-    from .case import load_case
-    from .io import load_yaml_with_lines
-    from .limits import ID_MAX_CHARS, id_problem
-    from .scenario import check_against_case, load_scenario, parse_scenario
+    from intervet_plan.inputs.case import load_case
+    from intervet_plan.inputs.files import load_yaml_with_lines
+    from intervet_plan.inputs.limits import ID_MAX_CHARS, id_problem
+    from intervet_plan.inputs.scenario import check_against_case, load_scenario, parse_scenario
 
     src = Path(scenario).absolute()
     base = load_scenario(src)
@@ -729,7 +729,7 @@ def make_sweep(scenario: Path, vary: str, out_dir: Path) -> list[Path]:
     if kind == "quotas":
         case = load_case(base.case_path)
         if item not in case.activities.index:
-            from .scenario import suggest
+            from intervet_plan.inputs.scenario import suggest
 
             raise _vary_error(
                 f"'{key}': '{item}' is not an activity_id of the case; "
@@ -840,7 +840,7 @@ def run_sweep(scenario: Path, vary: str, out_dir: Path, **batch_options: object)
     address = batch_options.get("dask_address")
     if address:  # an unreachable scheduler is refused before the variants are written
         _connect(str(address)).close()  # type: ignore[attr-defined]
-    from .scenario import load_scenario
+    from intervet_plan.inputs.scenario import load_scenario
 
     reads = [Path(scenario), load_scenario(scenario).case_path]
     check_output_folder(Path(out_dir), reads)  # before the variants are written
@@ -850,7 +850,7 @@ def run_sweep(scenario: Path, vary: str, out_dir: Path, **batch_options: object)
 
 def default_sweep_dir(scenario: Path) -> Path:
     """``reports/<name>-sweep`` for a scenario (its name read from the file)."""
-    from .scenario import load_scenario
+    from intervet_plan.inputs.scenario import load_scenario
 
     return Path("reports") / f"{load_scenario(scenario).name}-sweep"
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError, Problem
-from .io import RawCase, RawTable, read_case, shown
-from .limits import INT_LIMIT, NUMBER_LIMIT, id_problem, quoted
-from .schemas import CASE_KEYS, TABLES, Column, Kind, TableSchema
+from intervet_plan.errors import InputError, Problem
+from intervet_plan.inputs.files import RawCase, RawTable, read_case, shown
+from intervet_plan.inputs.limits import INT_LIMIT, NUMBER_LIMIT, id_problem, quoted
+from intervet_plan.inputs.schemas import CASE_KEYS, TABLES, Column, Kind, TableSchema
 
 COUNTRY_RE = re.compile(r"\A[A-Z]{2}\Z")  # \Z: no trailing newline, whatever the call
 LANG_RE = re.compile(r"\A[a-z]{2}\Z")
@@ -99,7 +99,7 @@ def parse_bool(v: str) -> bool:
 
 
 def parse_id(v: str) -> str:
-    """An identifier (SPEC 2; the rule is :func:`intervet_plan.limits.id_problem`)."""
+    """An identifier (SPEC 2; the rule is :func:`intervet_plan.inputs.limits.id_problem`)."""
     problem = id_problem(v)
     if problem is not None:
         raise _Bad(problem)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .case import Case
+from intervet_plan.inputs.case import Case
 
 
 def describe_case(case: Case) -> str:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .case import Case
-from .scenario import Blackout
+from intervet_plan.inputs.case import Case
+from intervet_plan.inputs.scenario import Blackout
 
 # Rule names in SPEC order; the first failing one is *the* reason a pair is excluded.
 RULES: dict[str, str] = {

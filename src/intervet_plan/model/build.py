@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from .context import Context
-from .eligibility import candidate_pairs
-from .relax import lattice_step
-from .rules import GE, LE, Row, all_rows, placement_frame, safe, safe_series
+from intervet_plan.domain.context import Context
+from intervet_plan.domain.eligibility import candidate_pairs
+from intervet_plan.model.rules import GE, LE, Row, all_rows, placement_frame, safe, safe_series
+from intervet_plan.solve.bounds import lattice_step
 
 MAXIMISE, MINIMISE = 1, -1
 LEVEL_SENSE = {

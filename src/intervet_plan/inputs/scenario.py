@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError, Problem
-from .io import load_yaml_with_lines, yaml_line, yaml_start
-from .io import shown as _shown
-from .limits import INT_LIMIT, NUMBER_LIMIT, id_problem
+from intervet_plan.errors import InputError, Problem
+from intervet_plan.inputs.files import load_yaml_with_lines, yaml_line, yaml_start
+from intervet_plan.inputs.files import shown as _shown
+from intervet_plan.inputs.limits import INT_LIMIT, NUMBER_LIMIT, id_problem
 
 LEVELS = ("placements", "stability", "targets", "priority", "preferences", "cost")
 SOLVERS = ("highs", "cbc")
@@ -407,7 +407,7 @@ class _Reader:
     def _filter(
         self, v: object, parent: object, key: str, path: str, valid: tuple[str, ...]
     ) -> dict[str, frozenset[object]]:
-        from .case import COUNTRY_RE
+        from intervet_plan.inputs.case import COUNTRY_RE
 
         m = self.mapping(v, parent, key, path)
         out: dict[str, frozenset[object]] = {}
@@ -546,7 +546,7 @@ class _Reader:
         return tuple(out)
 
     def blackouts(self, v: object, parent: object) -> tuple[Blackout, ...]:
-        from .case import COUNTRY_RE
+        from intervet_plan.inputs.case import COUNTRY_RE
 
         seq = self.sequence(v, parent, "blackouts", "blackouts")
         out = []

@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .case import Case
-from .errors import InputError, Problem
+from intervet_plan.errors import InputError, Problem
+from intervet_plan.inputs.case import Case
 
 EARTH_RADIUS_KM = 6371.0
 PAIR_COST_COLUMNS = ("travel_eur", "subsistence_eur", "inclusion_eur", "extra_eur")

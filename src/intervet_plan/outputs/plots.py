@@ -6,7 +6,7 @@ is left in pyplot's global state. Every function copes with empty tables (an inf
 by drawing a short text instead of a chart.
 
 >>> import pandas as pd
->>> from intervet_plan import plots
+>>> from intervet_plan.outputs import plots
 >>> fig = plots.preference_satisfaction(pd.DataFrame(columns=["preference_rank"]))
 >>> type(fig).__name__
 'Figure'

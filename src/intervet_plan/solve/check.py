@@ -13,13 +13,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .case import parse_bool, parse_date
-from .context import PLAN_KEY, Context
-from .eligibility import RULES, _pairs_frame, first_failing_rule
-from .errors import InputError, Problem
-from .io import read_table_csv
-from .results import ALLOCATION_COLUMNS, MONEY_COLUMNS, allocation_table
-from .rules import LE, all_rows, org_support_total, placement_frame
+from intervet_plan.domain.context import PLAN_KEY, Context
+from intervet_plan.domain.eligibility import RULES, _pairs_frame, first_failing_rule
+from intervet_plan.errors import InputError, Problem
+from intervet_plan.inputs.case import parse_bool, parse_date
+from intervet_plan.inputs.files import read_table_csv
+from intervet_plan.model.rules import LE, all_rows, org_support_total, placement_frame
+from intervet_plan.solve.tables import ALLOCATION_COLUMNS, MONEY_COLUMNS, allocation_table
 
 TOLERANCE = 1e-6
 CENT = 0.005  # money columns agree to the cent
@@ -159,7 +159,7 @@ def _deduplicate(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Violation]]:
 def expected_allocation(ctx: Context, pairs: pd.DataFrame) -> pd.DataFrame:
     """allocation.csv as ``run`` writes it for these (participant_id, offer_id) pairs (each
     once, all in the case): text cells, one row per pair, in the order of ``pairs``."""
-    from .api import allocation_csv
+    from intervet_plan.api import allocation_csv
 
     keys = pd.MultiIndex.from_frame(pairs[PLAN_KEY].reset_index(drop=True))
     if not len(keys):

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pulp
 
-from .model import LEVEL_SENSE, MAXIMISE, Model
-from .relax import lattice_step
-from .scenario import SolverSettings
+from intervet_plan.inputs.scenario import SolverSettings
+from intervet_plan.model.build import LEVEL_SENSE, MAXIMISE, Model
+from intervet_plan.solve.bounds import lattice_step
 
 LEVEL_ABS_TOL = 1e-6
 
@@ -133,7 +133,7 @@ def solve(
     settings = settings or model.ctx.scenario.solver
     if settings.name == "cbc":
         return _solve_cbc(model, settings)
-    from .highs import solve_highs  # highs.py builds on the types above
+    from intervet_plan.solve.highs import solve_highs  # highs.py builds on the types above
 
     return solve_highs(model, settings, log_path)
 

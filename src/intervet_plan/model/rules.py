@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import costs
-from .context import Context, match_mask, scope_mask
-from .costs import add_pair_costs
+from intervet_plan.domain import costs
+from intervet_plan.domain.context import Context, match_mask, scope_mask
+from intervet_plan.domain.costs import add_pair_costs
 
 LE, GE = -1, 1  # the senses of pulp.LpConstraintLE / LpConstraintGE
 

@@ -5,7 +5,7 @@ Parameters reach a notebook as Python literals only (paths, numbers, flags): the
 reads the data files itself through this module, so no scenario content is ever turned into
 code.
 
->>> from intervet_plan import report
+>>> from intervet_plan.outputs import report
 >>> report.check_parameters({"output_dir": "."}, {"scenario_path", "output_dir"})
 >>> report.check_parameters({"code": "x"}, {"output_dir"})
 Traceback (most recent call last):
@@ -29,12 +29,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError, IntervetError, Problem, environment_failure
-from .results import ALLOCATION_COLUMNS, MONEY_COLUMNS, UNPLACED_COLUMNS
+from intervet_plan.errors import InputError, IntervetError, Problem, environment_failure
+from intervet_plan.solve.tables import ALLOCATION_COLUMNS, MONEY_COLUMNS, UNPLACED_COLUMNS
 
 REPORT_KERNEL = "intervet-plan"
 EXECUTION_TIMEOUT_S = 600  # per cell
-TEMPLATE = Path(__file__).resolve().parents[2] / "notebooks" / "allocation_report.ipynb"
+TEMPLATE = Path(__file__).resolve().parents[3] / "notebooks" / "allocation_report.ipynb"
 MONEY_FORMAT = '#,##0.00 "EUR"'
 DATE_FORMAT = "yyyy-mm-dd"
 PERCENT_FORMAT = "0.0%"
@@ -75,7 +75,7 @@ def load_results(out_dir: str | Path, scenario_path: str | Path | None = None) -
     }
     kinds: dict[str, str] = {}
     if scenario_path:
-        from .context import load_context
+        from intervet_plan.domain.context import load_context
 
         ctx = load_context(scenario_path)
         res["organisations"] = ctx.case.organisations.reset_index()
@@ -358,7 +358,7 @@ def figure_html(fig: object) -> str:
     import base64
     import html
 
-    from .plots import to_png
+    from intervet_plan.outputs.plots import to_png
 
     sup = getattr(fig, "_suptitle", None)
     titles = [sup.get_text() if sup is not None else ""]

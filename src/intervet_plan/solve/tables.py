@@ -7,10 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .context import Context
-from .costs import org_support_rows
-from .eligibility import RULES, exclusion_counts
-from .rules import placement_frame, target_rows
+from intervet_plan.domain.context import Context
+from intervet_plan.domain.costs import org_support_rows
+from intervet_plan.domain.eligibility import RULES, exclusion_counts
+from intervet_plan.model.rules import placement_frame, target_rows
 
 ALLOCATION_COLUMNS = [
     "participant_id",
@@ -101,7 +101,7 @@ def target_table(ctx: Context, alloc: pd.DataFrame) -> pd.DataFrame:
         short[r.about["target"]] = short.get(r.about["target"], 0.0) + max(0.0, -r.slack(r.lhs(x)))
     rows = []
     for t in ctx.targets:
-        from .context import match_mask, scope_mask
+        from intervet_plan.domain.context import match_mask, scope_mask
 
         in_scope = (
             scope_mask(ctx.case, t, alloc["activity_id"]) if len(alloc) else pd.Series(dtype=bool)

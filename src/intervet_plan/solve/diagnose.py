@@ -11,9 +11,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .highs import load_into, new_highs
-from .model import Model
-from .solve import to_arrays
+from intervet_plan.model.build import Model
+from intervet_plan.solve.driver import to_arrays
+from intervet_plan.solve.highs import load_into, new_highs
 
 
 def diagnose(model: Model) -> dict:
@@ -145,7 +145,7 @@ def _conflict(model: Model, name: str, kind: str, amount: float, capacity: dict[
 
 
 def _safe(s: object) -> str:
-    from .rules import safe
+    from intervet_plan.model.rules import safe
 
     return safe(s)
 
