@@ -419,3 +419,27 @@ def test_a_sweep_whose_variant_name_is_too_long_writes_nothing(
     ]
     assert not out.exists()
     assert listing(tmp_path) == before
+
+
+def test_a_header_reaching_far_right_is_refused_unpadded(tmp_path: Path) -> None:
+    """A value in XFD1 would make every row 16,384 cells wide: refused before the rows."""
+    import openpyxl
+
+    meta, tables = tiny_tables()
+    book = write_workbook(tmp_path / "far.xlsx", meta, tables)
+    wb = openpyxl.load_workbook(book)
+    wb["participants"]["XFD1"] = "stray"
+    wb.save(book)
+    code, _, err = run_cli("validate", str(book))
+    assert code == 2
+    assert (
+        "far.xlsx sheet participants line 1: the header row reaches column 16,384, above the "
+        "limit of 200 columns; delete the stray cells to the right of the table"
+    ) in err
+    folder = write_case(tmp_path / "wide", meta, tables)
+    text = (folder / "offers.csv").read_text().splitlines()
+    text[0] += "," + ",".join(f"c{i}" for i in range(300))
+    (folder / "offers.csv").write_text("\n".join(text) + "\n")
+    code, _, err = run_cli("validate", str(folder))
+    assert code == 2
+    assert "offers.csv line 1: the header row reaches column 308, above the limit of 200" in err

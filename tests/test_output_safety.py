@@ -86,9 +86,10 @@ def test_out_holding_the_case_or_the_scenario_is_refused(
     code, _, err = run_cli("run", "../tiny.yaml", "--no-report", "--out", "../tiny", "--force")
     assert code == 2
     assert f"--out: '../tiny' holds an input of this run ({project / 'tiny'})" in err
+    monkeypatch.chdir(project.parent)  # --out holds the case but not the current folder
     code, _, err = run_cli("run", str(project / "tiny.yaml"), "--out", str(project), "--force")
     assert code == 2
-    assert "holds an input of this run" in err or "holds the current folder" in err
+    assert f"--out: '{project}' holds an input of this run (" in err
     assert snapshot(project) == before
 
 
@@ -364,3 +365,114 @@ def test_concurrent_processes_publishing_one_folder_each_end_complete(tmp_path: 
     folders = [target, *tmp_path.glob("out.prev-*")]
     assert sorted(int((f / "who.txt").read_text()) for f in folders) == [0, 1, 2, 3]
     assert not list(tmp_path.glob(".out.*"))
+
+
+# ------------------------------------------------------- review findings (second reading)
+
+
+def test_without_working_locks_a_fresh_staging_folder_is_never_removed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+):
+    def no_locks(fd: int, op: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    live = project / ".out.staging-live0000"
+    live.mkdir()
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    code, _, err = run_cli(
+        "run", str(project / "tiny.yaml"), "--no-report", "--out", str(project / "out")
+    )
+    assert code == 0, err
+    assert live.is_dir()  # it may belong to a running process: kept
+    os.utime(live, (0, 0))  # a day old and more: stale
+    assert remove_stale_staging(project / "out") == [live]
+
+
+def test_stale_staging_of_any_folder_and_a_replaced_result_are_cleaned(project: Path):
+    other = project / ".other.staging-dead0000"
+    other.mkdir()
+    left = project / ".out.replaced-dead0000" / "old"
+    left.mkdir(parents=True)
+    (left / "summary.json").write_text('{"earlier": true}')
+    code, _, _ = run_cli(
+        "run", str(project / "tiny.yaml"), "--no-report", "--out", str(project / "out")
+    )
+    assert code == 0
+    assert not other.exists() and not left.parent.exists()
+    (aside,) = project.glob("out.prev-*")
+    assert json.loads((aside / "summary.json").read_text()) == {"earlier": True}
+
+
+def test_dotdot_after_a_symlink_goes_where_the_system_goes(project: Path):
+    deep = project / "deep" / "a" / "b"
+    deep.mkdir(parents=True)
+    (project / "dl").symlink_to(deep, target_is_directory=True)
+    code, stdout, err = run_cli(
+        "run", str(project / "tiny.yaml"), "--no-report", "--out", str(project / "dl/../res")
+    )
+    assert code == 0, err
+    assert (project / "deep" / "a" / "res" / "allocation.csv").is_file()
+    assert not (project / "res").exists()
+    assert f"written to {project / 'deep' / 'a' / 'res'}" in stdout
+
+
+@pytest.mark.parametrize(
+    ("out", "words"),
+    [
+        ("reports/x/..", "goes through "),
+        ("dangling/sub", "a broken symbolic link (or a loop)"),
+        ("loop/sub", "a broken symbolic link (or a loop)"),
+        ("work/keep.txt/sub", "cannot be created: "),
+        ("r/bad\udcff", "is not valid UTF-8 text"),
+    ],
+)
+def test_paths_that_cannot_be_folders_are_refused(
+    project: Path, monkeypatch: pytest.MonkeyPatch, out: str, words: str
+):
+    (project / "dangling").symlink_to(project / "nowhere")
+    (project / "loop").symlink_to(project / "loop")
+    monkeypatch.chdir(project)
+    before = snapshot(project)
+    code, _, err = run_cli("run", "tiny.yaml", "--no-report", "--out", out)
+    assert code == 2, err
+    assert words in err
+    assert snapshot(project) == before
+
+
+def test_force_keeps_a_hand_edited_result(project: Path):
+    out = project / "out"
+    args = ("run", str(project / "tiny.yaml"), "--no-report", "--out", str(out))
+    assert run_cli(*args)[0] == 0
+    edited = out / "allocation.csv"
+    edited.write_text(edited.read_text() + "# my edits\n")
+    later = (out / "summary.json").stat().st_mtime + 5
+    os.utime(edited, (later, later))
+    code, _, err = run_cli(*args, "--force")
+    assert code == 2
+    assert "(allocation.csv (changed after the run))" in err
+    assert edited.read_text().endswith("# my edits\n")
+
+
+def test_batch_and_sweep_keep_an_earlier_manifest_and_variants(project: Path):
+    reports = project / "reports"
+    reports.mkdir()
+    (reports / "manifest.json").write_text("mine\n")
+    code, _, err = run_cli("batch", str(project / "tiny.yaml"), "--out", str(reports))
+    assert code == 0, err
+    (kept,) = reports.glob("manifest.json.prev-*")
+    assert kept.read_text() == "mine\n"
+    sweep = project / "sweep"
+    args = ("sweep", str(project / "tiny.yaml"), "--vary", "budget_eur=5000,6000")
+    assert run_cli(*args, "--out", str(sweep), "--no-report")[0] == 0
+    (sweep / "scenarios" / "tiny-budget_eur-5000.yaml").write_text("name: mine\n")
+    assert run_cli(*args, "--out", str(sweep), "--no-report")[0] == 0
+    (old,) = sweep.glob("scenarios.prev-*")
+    assert (old / "tiny-budget_eur-5000.yaml").read_text() == "name: mine\n"
+
+
+def test_generate_refuses_odd_seeds_and_files(project: Path):
+    code, _, err = run_cli("generate", str(project / "g"), "--seed", "-5")
+    assert code == 2 and "argument --seed: '-5' must be between 0 and 4294967295" in err
+    code, _, err = run_cli("generate", str(project / "tiny.yaml"), "--xlsx")
+    assert code == 2 and f"OUT_DIR: '{project / 'tiny.yaml'}' is a file" in err
+    assert not (project / "g").exists()

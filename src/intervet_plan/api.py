@@ -275,8 +275,9 @@ def run(
         settings = replace(settings, name=solver)
     if time_limit_s is not None:
         settings = replace(settings, time_limit_s=time_limit_s)
-    given = out or Path("reports") / ctx.scenario.name
-    target = check_output_folder(given, run_inputs(ctx), force=force)
+    target = check_output_folder(
+        out or Path("reports") / ctx.scenario.name, run_inputs(ctx), force=force
+    )
     t1 = time.perf_counter()
     model = build_model(ctx)
     t_build = time.perf_counter() - t1
@@ -294,4 +295,4 @@ def run(
 
         path = ctx.scenario.path or scenario_path
         write_into(plan, stage, {"report": lambda st: _report.write_reports(st, path, report)})
-    return plan, given
+    return plan, target

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from intervet_plan import __version__
-from intervet_plan.errors import IntervetError, environment_failure
+from intervet_plan.errors import InputError, IntervetError, Problem, environment_failure
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_PLAN = 0, 1, 2, 3, 4
 
@@ -48,6 +48,16 @@ def _scale(text: str) -> int:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
     if not 1 <= v <= MAX_SCALE:
         raise argparse.ArgumentTypeError(f"'{text}' must be between 1 and {MAX_SCALE}")
+    return v
+
+
+def _seed(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 0 <= v < 2**32:
+        raise argparse.ArgumentTypeError(f"'{text}' must be between 0 and {2**32 - 1}")
     return v
 
 
@@ -96,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--scale", type=_scale, default=1, help=f"size factor K, 1 to {MAX_SCALE} (default 1)"
     )
-    g.add_argument("--seed", type=int, default=None, help="random seed (default 2019)")
+    g.add_argument("--seed", type=_seed, default=None, help="random seed (default 2019)")
     g.add_argument("--xlsx", action="store_true", help="write one workbook instead of CSV files")
 
     b = sub.add_parser(
@@ -221,10 +231,16 @@ def _generate(args: argparse.Namespace) -> int:
     from intervet_plan.generate import DEFAULT_SEED, generate_case
     from intervet_plan.outputs.folder import check_output_folder
 
+    target = Path(args.out_dir)
     if not args.xlsx:  # a workbook already there is moved aside, so only folders are checked
-        check_output_folder(Path(args.out_dir), option="OUT_DIR")
+        target = check_output_folder(target, option="OUT_DIR")
+    elif not args.out_dir.lower().endswith(".xlsx") and target.exists() and not target.is_dir():
+        raise InputError(
+            Problem("OUT_DIR", None, None, f"'{target}' is a file; give a folder or an .xlsx name"),
+            "arguments",
+        )
     out = generate_case(
-        Path(args.out_dir),
+        target,
         scale=args.scale,
         seed=DEFAULT_SEED if args.seed is None else args.seed,
         xlsx=args.xlsx,

@@ -88,6 +88,10 @@ _HINTS = {
     errno.EIO: "the disk reported an input/output error",
     errno.ENOTDIR: "a part of the path is a file, not a folder; give another path",
     errno.EISDIR: "a folder stands where a file should be written; give another path",
+    errno.ENOENT: "a file or folder on the way is missing (was it removed while running?)",
+    errno.EEXIST: "something already stands where a folder should be created",
+    errno.ELOOP: "a symbolic link on the way points to itself (a loop)",
+    errno.EBUSY: "the file or folder is in use by another program",
     errno.EXDEV: "the output folder is on another disk than its staging folder",
 }
 

@@ -38,7 +38,12 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from intervet_plan.errors import InputError, IntervetError, Problem, environment_failure
-from intervet_plan.outputs.folder import atomic_file, check_output_folder, remove_stale_staging
+from intervet_plan.outputs.folder import (
+    atomic_file,
+    check_output_folder,
+    move_aside,
+    remove_stale_staging,
+)
 
 # Names a run folder may not take: they are the batch's own files and folders.
 RESERVED_NAMES = frozenset({"scenarios", "manifest.json", "comparison.html", "comparison.ipynb"})
@@ -453,7 +458,9 @@ def run_batch(
         raise InputError(problems, "batch")
     reads = [*(inputs if inputs is not None else scenarios)]
     reads += [j.case for j in todo if j.case is not None]
-    check_output_folder(Path(out_dir), reads)
+    out_dir = check_output_folder(Path(out_dir), reads)
+    for name in ("manifest.json", "comparison.html", "comparison.ipynb"):  # an earlier batch's
+        move_aside(out_dir / name)
     client = _connect(dask_address) if dask_address else None  # before writing anything
     try:
         manifest = _run_all(
@@ -809,6 +816,7 @@ def make_sweep(scenario: Path, vary: str, out_dir: Path) -> list[Path]:
         raise InputError(problems, f"--vary {key} variants")
 
     folder = Path(out_dir).absolute() / "scenarios"
+    move_aside(folder)  # the variants of an earlier sweep into this folder are kept
     folder.mkdir(parents=True, exist_ok=True)
     import yaml
 
@@ -843,7 +851,7 @@ def run_sweep(scenario: Path, vary: str, out_dir: Path, **batch_options: object)
     from intervet_plan.inputs.scenario import load_scenario
 
     reads = [Path(scenario), load_scenario(scenario).case_path]
-    check_output_folder(Path(out_dir), reads)  # before the variants are written
+    out_dir = check_output_folder(Path(out_dir), reads)  # before the variants are written
     variants = make_sweep(scenario, vary, out_dir)
     return run_batch(variants, out_dir, inputs=reads, **batch_options)  # type: ignore[arg-type]
 

@@ -23,6 +23,7 @@ import yaml
 
 from intervet_plan.errors import Problem
 from intervet_plan.inputs.limits import (
+    MAX_COLUMNS,
     MAX_CSV_BYTES,
     MAX_WORKBOOK_UNPACKED_BYTES,
     escaped,
@@ -368,6 +369,9 @@ def _make_table(
     decimal_comma: bool = False,
 ) -> RawTable | None:
     """Check the header and square up the rows (missing trailing cells are empty)."""
+    if len(header) > MAX_COLUMNS:
+        problems.append(HeaderTooWide(header_line, len(header)).problem(source))
+        return None
     names: list[str] = []
     seen: set[str] = set()
     for i, h in enumerate(header):
@@ -527,7 +531,11 @@ def _workbook_case(path: Path, wb: object, wbf: object | None) -> RawCase:
     if CASE_SHEET not in sheets:
         missing(meta_source, CASE_SHEET, "key, value rows: name, dates, budget")
     else:
-        rows = _sheet_rows(sheets[CASE_SHEET], fsheets.get(CASE_SHEET))
+        try:
+            rows = _sheet_rows(sheets[CASE_SHEET], fsheets.get(CASE_SHEET))
+        except HeaderTooWide as e:
+            problems.append(e.problem(meta_source))
+            rows = []
         if rows and rows[0][1] and rows[0][1][0] not in CASE_KEYS:
             rows = rows[1:]  # the header row (key, value)
         for line, cells in rows:
@@ -554,7 +562,11 @@ def _workbook_case(path: Path, wb: object, wbf: object | None) -> RawCase:
             if not schema.optional or any(t.lower() == schema.name for t in titles):
                 missing(source, schema.name, schema.purpose)
             continue
-        rows = _sheet_rows(sheets[schema.name], fsheets.get(schema.name))
+        try:
+            rows = _sheet_rows(sheets[schema.name], fsheets.get(schema.name))
+        except HeaderTooWide as e:
+            problems.append(e.problem(source))
+            continue
         if not rows:
             problems.append(
                 Problem(source, None, None, "is empty; it needs a header row naming the columns")
@@ -612,7 +624,26 @@ def _sheet_rows(ws: object, formulas: object | None = None) -> list[tuple[int, l
             out.append((i, cells))
             if width is None:
                 width = len(cells)
+                if width > MAX_COLUMNS:
+                    raise HeaderTooWide(i, width)
     return out
+
+
+class HeaderTooWide(Exception):
+    """A sheet whose header row reaches past :data:`MAX_COLUMNS` (a stray value far right)."""
+
+    def __init__(self, line: int, width: int) -> None:
+        super().__init__(line, width)
+        self.line, self.width = line, width
+
+    def problem(self, source: str) -> Problem:
+        return Problem(
+            source,
+            self.line,
+            None,
+            f"the header row reaches column {self.width:,}, above the limit of "
+            f"{MAX_COLUMNS} columns; delete the stray cells to the right of the table",
+        )
 
 
 def _empty_beyond(row: Sequence[object], width: int) -> bool:

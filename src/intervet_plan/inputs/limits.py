@@ -43,6 +43,9 @@ MAX_WORKBOOK_UNPACKED_BYTES = 256 * 1024 * 1024
 # A CSV table may be at most this large on disk (it is read whole into memory). The national
 # round's largest table (participants.csv) is 2.6 MB.
 MAX_CSV_BYTES = 256 * 1024 * 1024
+# Columns of a table's header: the widest table has 15; a value far to the right (XFD1) would
+# make every row 16,384 cells wide.
+MAX_COLUMNS = 200
 
 # Values shown in messages are cut to this many characters.
 SHOWN_CHARS = 80

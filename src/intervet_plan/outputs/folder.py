@@ -20,6 +20,7 @@ import errno
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +28,7 @@ from pathlib import Path
 from intervet_plan.errors import InputError, IntervetError, Problem
 
 STAGING = ".staging-"
+REPLACED = ".replaced-"
 PREV = ".prev-"
 # The longest suffix a published name gets: ".<name>.staging-XXXXXXXX" while staging and
 # "<name>.prev-YYYYmmdd-HHMMSS-NNN" when moved aside. Most file systems allow 255 bytes.
@@ -88,6 +90,48 @@ def _forms(path: Path) -> set[Path]:
         return {absolute}
 
 
+class _Refused(Exception):
+    """An output path that cannot be used; the text completes "'<path>' ..."."""
+
+
+def output_path(target: Path) -> Path:
+    """The absolute folder that writing to ``target`` reaches, walked part by part as the
+    system does (so ``link/../x`` goes where the link points, not where the text says).
+    The last part is kept as named even when it is a symbolic link (then the link is what
+    gets moved aside). Raises :class:`_Refused` for a path that cannot be a folder."""
+    text = str(target)
+    if not text.strip() or "\x00" in text:
+        raise _Refused("is not a usable folder name")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _Refused("is not valid UTF-8 text; rename the folder") from None
+    parts = [p for p in Path(text).parts if p not in ("", ".")]
+    cur = Path("/") if os.path.isabs(text) else Path.cwd()
+    if parts and os.path.isabs(text):
+        parts = parts[1:]
+    for k, part in enumerate(parts):
+        last = k == len(parts) - 1
+        if part == "..":
+            if not os.path.isdir(cur):
+                raise _Refused(f"goes through {cur}, which does not exist")
+            cur = Path(os.path.realpath(cur)).parent
+            continue
+        cur = cur / part
+        if os.path.islink(cur):
+            if not os.path.exists(cur):
+                raise _Refused(f"goes through {cur}, a broken symbolic link (or a loop)")
+            if not last:
+                cur = Path(os.path.realpath(cur))
+        elif os.path.lexists(cur) and not cur.is_dir():
+            raise _Refused(
+                "is a file; give a folder (it will be created)"
+                if last
+                else f"cannot be created: {cur} is a file"
+            )
+    return cur
+
+
 def check_output_folder(
     target: Path,
     inputs: Iterable[Path] = (),
@@ -95,22 +139,20 @@ def check_output_folder(
     force: bool = False,
 ) -> Path:
     """Refuse (``InputError``, exit 2) an output folder that a run could not publish safely;
-    return it made absolute. ``inputs`` are files or folders the run reads (case, scenario,
-    previous plan): none may lie inside the output folder."""
-    target = Path(target)
+    return the absolute folder it reaches (:func:`output_path`), which the caller must use.
+    ``inputs`` are files or folders the run reads (case, scenario, previous plan): none may
+    lie inside the output folder."""
     shown = str(target)
 
     def refuse(message: str) -> InputError:
         return InputError(Problem(option, None, None, f"'{shown}' {message}"), "arguments")
 
-    if not str(target) or "\x00" in str(target):
-        raise refuse("is not a usable folder name")
-    absolute = Path(os.path.abspath(target))
-    if absolute.exists() and not absolute.is_dir():
-        raise refuse("is a file; give a folder (it will be created)")
-    forms = _forms(target)
+    try:
+        absolute = output_path(Path(target))
+    except _Refused as e:
+        raise refuse(str(e)) from None
     here = _forms(Path.cwd())
-    for t in forms:
+    for t in _forms(absolute):
         if any(h == t for h in here):
             raise refuse("is the current folder; give a new folder such as reports/<name>")
         if any(_is_within(h, t) for h in here):
@@ -131,13 +173,8 @@ def check_output_folder(
             f"has a last part of {len(os.fsencode(name))} bytes; the limit is "
             f"{MAX_NAME_BYTES} (room for the .prev- and .staging- suffixes)"
         )
-    for parent in absolute.parents:
-        if parent.exists():
-            if not parent.is_dir():
-                raise refuse(f"cannot be created: {parent} is a file")
-            break
     if force and absolute.is_dir() and not absolute.is_symlink():
-        foreign = sorted(foreign_entries(absolute))
+        foreign = foreign_entries(absolute)
         if foreign:
             listed = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
             raise refuse(
@@ -148,41 +185,53 @@ def check_output_folder(
 
 
 def foreign_entries(folder: Path) -> list[str]:
-    """Entries of ``folder`` that are not outputs of a run (a run folder holds only files
-    of :data:`RESULT_FILES`)."""
+    """What in ``folder`` is not an untouched output of a run, sorted: entries whose name is
+    not one of :data:`RESULT_FILES`, and result files changed after the run wrote its
+    summary.json (which it writes last), e.g. "allocation.csv (changed after the run)"."""
     out = []
-    for entry in os.scandir(folder):
-        if entry.name in RESULT_FILES and entry.is_file(follow_symlinks=False):
-            continue
-        out.append(entry.name)
+    summary = folder / "summary.json"
+    written = summary.stat().st_mtime if summary.is_file() else None
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if entry.name not in RESULT_FILES or not entry.is_file(follow_symlinks=False):
+            out.append(entry.name)
+        elif written is not None and entry.stat().st_mtime > written + 1.0:
+            out.append(f"{entry.name} (changed after the run)")
     return out
 
 
 # ---------------------------------------------------------------------- publishing
 
+LOCKED, HELD, UNSUPPORTED = "locked", "held", "unsupported"
+STALE_WITHOUT_LOCKS_S = 24 * 3600  # where locks do not work, a staging folder this old is stale
 
-def _try_lock(fd: int, blocking: bool) -> bool:
-    """Take an exclusive lock on an open file or folder. False when another process holds
-    it (non-blocking); True also where locks are not supported (nothing to coordinate)."""
+
+def _try_lock(fd: int, blocking: bool) -> str:
+    """Take an exclusive lock on an open file or folder: :data:`LOCKED`, :data:`HELD` (another
+    process holds it; non-blocking only) or :data:`UNSUPPORTED` (no locks here, e.g. a network
+    drive without them: then nothing can be told about other processes)."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX
-        return True
+        return UNSUPPORTED
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-        return True
+        return LOCKED
     except BlockingIOError:
-        return False
+        return HELD
     except OSError as e:
         if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
-            return False
-        return True  # e.g. a file system without locks
+            return HELD
+        return UNSUPPORTED
 
 
 @contextmanager
 def _locked_folder(folder: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``folder`` itself (not a file in it) for the block."""
-    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - a system that cannot open folders (Windows)
+        yield
+        return
     try:
         _try_lock(fd, blocking=True)
         yield
@@ -203,9 +252,12 @@ def remove_stale_staging(target: Path) -> list[Path]:
 
 def _remove_stale(target: Path) -> list[Path]:
     """:func:`remove_stale_staging`, under the lock of the parent folder (so that a staging
-    folder just made, not yet locked by its process, is never taken for a stale one)."""
+    folder just made, not yet locked by its process, is never taken for a stale one). Every
+    staging folder of the parent is looked at, whatever folder it was for; an earlier result
+    left in a ``.replaced-`` folder by a run killed while publishing is moved back aside."""
     removed = []
-    for p in target.parent.glob(f".{_glob_escape(target.name)}{STAGING}*"):
+    parent = target.parent
+    for p in sorted(parent.glob(f".*{STAGING}*")):
         if p.is_symlink() or not p.is_dir():
             continue
         try:
@@ -213,19 +265,20 @@ def _remove_stale(target: Path) -> list[Path]:
         except OSError:
             continue
         try:
-            if _try_lock(fd, blocking=False):
+            state = _try_lock(fd, blocking=False)
+            old = time.time() - p.stat().st_mtime > STALE_WITHOUT_LOCKS_S
+            if state == LOCKED or (state == UNSUPPORTED and old):
                 shutil.rmtree(p, ignore_errors=True)
                 removed.append(p)
         finally:
             os.close(fd)
+    for p in sorted(parent.glob(f".*{REPLACED}*")):
+        kept = p / "old"
+        name = p.name[1:].rsplit(REPLACED, 1)[0]
+        if os.path.lexists(kept) and name:
+            os.rename(kept, _aside_name(parent / name))
+        shutil.rmtree(p, ignore_errors=True)
     return removed
-
-
-def _glob_escape(name: str) -> str:
-    """``name`` with glob characters taken literally (``[`` ``*`` ``?``)."""
-    import glob
-
-    return glob.escape(name)
 
 
 def _is_empty_folder(path: Path) -> bool:
@@ -254,7 +307,10 @@ def atomic_folder(target: Path, force: bool = False) -> Iterator[Path]:
     once the new result is complete. On failure the staging folder is removed and ``target``
     is untouched. Callers check the target with :func:`check_output_folder` first.
     """
-    target = Path(os.path.abspath(target))
+    try:
+        target = output_path(Path(target))
+    except _Refused:
+        target = Path(os.path.abspath(target))  # not checked by the caller: as written
     target.parent.mkdir(parents=True, exist_ok=True)
     with _locked_folder(target.parent):
         _remove_stale(target)
@@ -288,7 +344,7 @@ def _publish(staging: Path, target: Path, force: bool) -> None:
                     and not foreign_entries(target)
                 ):
                     discard = Path(
-                        tempfile.mkdtemp(prefix=f".{target.name}.replaced-", dir=target.parent)
+                        tempfile.mkdtemp(prefix=f".{target.name}{REPLACED}", dir=target.parent)
                     )
                     os.rename(target, discard / "old")
                 else:

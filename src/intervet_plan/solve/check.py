@@ -48,7 +48,7 @@ def read_allocation(path: Path) -> pd.DataFrame:
     """Read an allocation CSV (as written by ``run``, or hand-edited): text cells."""
     problems: list[Problem] = []
     table = read_table_csv(Path(path), problems)
-    if table is None:
+    if table is None or problems:  # e.g. more values in a row than the header names
         raise InputError(problems, f"allocation {path}")
     missing = [c for c in PLAN_KEY if c not in table.header]
     if missing:
@@ -64,6 +64,9 @@ def read_allocation(path: Path) -> pd.DataFrame:
     return df
 
 
+_ARTICLE = {"participant_id": "a", "offer_id": "an"}
+
+
 def check_allocation(ctx: Context, alloc_path: Path) -> list[Violation]:
     """Every rule the allocation breaks (empty list: none)."""
     raw = read_allocation(alloc_path)
@@ -76,11 +79,18 @@ def check_allocation(ctx: Context, alloc_path: Path) -> list[Violation]:
     ):
         bad = ~raw[col].isin(index)
         for line, v in zip(raw.loc[bad, "_line"], raw.loc[bad, col], strict=True):
-            problems.append(Problem(label, int(line), col, f"'{v}' is not a {col} of the case"))
+            problems.append(
+                Problem(label, int(line), col, f"'{v}' is not {_ARTICLE[col]} {col} of the case")
+            )
     if problems:
         raise InputError(problems, f"allocation {alloc_path}")
 
     raw, out = _deduplicate(raw)
+    out += [
+        Violation("column.missing", c, f"column {c} is missing; allocation.csv has it (SPEC 5)")
+        for c in ALLOCATION_COLUMNS
+        if c not in raw.columns
+    ]
 
     fixed = set(map(tuple, ctx.fixed[PLAN_KEY].to_numpy())) if len(ctx.fixed) else set()
     is_fixed = np.array(
