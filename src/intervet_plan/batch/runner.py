@@ -718,9 +718,9 @@ def make_sweep(scenario: Path, vary: str, out_dir: Path) -> list[Path]:
     exit 2, naming the key and the valid forms).
     """
     from intervet_plan.inputs.case import load_case
-    from intervet_plan.inputs.files import load_yaml_with_lines
     from intervet_plan.inputs.limits import ID_MAX_CHARS, id_problem
     from intervet_plan.inputs.scenario import check_against_case, load_scenario, parse_scenario
+    from intervet_plan.inputs.yamlfile import load_yaml_with_lines
 
     src = Path(scenario).absolute()
     base = load_scenario(src)

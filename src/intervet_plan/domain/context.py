@@ -125,7 +125,7 @@ def _previous_plan(case: Case, scenario: Scenario) -> tuple[pd.DataFrame, pd.Dat
     if scenario.previous_plan is None:
         return empty, empty.copy()
     from intervet_plan.inputs.case import parse_date
-    from intervet_plan.inputs.files import read_table_csv
+    from intervet_plan.inputs.csvfile import read_table_csv
 
     path = Path(scenario.previous_plan)
     problems: list[Problem] = []

@@ -16,8 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 from intervet_plan.errors import InputError, Problem
-from intervet_plan.inputs.files import RawCase, RawTable, read_case, shown
-from intervet_plan.inputs.limits import INT_LIMIT, NUMBER_LIMIT, id_problem, quoted
+from intervet_plan.inputs.files import read_case
+from intervet_plan.inputs.limits import INT_LIMIT, NUMBER_LIMIT, id_problem, quoted, shown
+from intervet_plan.inputs.raw import RawCase, RawTable
 from intervet_plan.inputs.schemas import CASE_KEYS, TABLES, Column, Kind, TableSchema
 
 COUNTRY_RE = re.compile(r"\A[A-Z]{2}\Z")  # \Z: no trailing newline, whatever the call

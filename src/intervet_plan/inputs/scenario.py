@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from intervet_plan.errors import InputError, Problem
-from intervet_plan.inputs.files import load_yaml_with_lines, yaml_line, yaml_start
-from intervet_plan.inputs.files import shown as _shown
 from intervet_plan.inputs.limits import INT_LIMIT, NUMBER_LIMIT, id_problem
+from intervet_plan.inputs.limits import shown as _shown
+from intervet_plan.inputs.yamlfile import load_yaml_with_lines, yaml_line, yaml_start
 
 LEVELS = ("placements", "stability", "targets", "priority", "preferences", "cost")
 SOLVERS = ("highs", "cbc")
