@@ -18,9 +18,10 @@ import intervet_plan.inputs.workbook
 from conftest import run_cli, tiny_tables, write_case, write_workbook
 from intervet_plan.domain.context import build_context
 from intervet_plan.errors import InputError
-from intervet_plan.inputs.case import Case, load_case, parse_id
+from intervet_plan.inputs.case import Case, load_case
 from intervet_plan.inputs.limits import ID_MAX_CHARS, id_problem
-from intervet_plan.inputs.scenario import load_scenario
+from intervet_plan.inputs.parsers import parse_id
+from intervet_plan.inputs.scenario_file import load_scenario
 
 RULE = "is not a valid identifier (a letter or digit first, then letters, digits, _ . - only)"
 
