@@ -194,10 +194,10 @@ def check_meta(raw: RawCase, problems: list[Problem]) -> dict[str, object]:
                 "than a cent; give the budget in euro",
             )
         )
-    s, e = meta.get("start_date"), meta.get("end_date")
-    if isinstance(s, dt.date) and isinstance(e, dt.date) and s > e:
+    start, end = meta.get("start_date"), meta.get("end_date")
+    if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
         problems.append(
-            Problem(src, lines.get("end_date"), "end_date", f"'{e}' is before start_date {s}")
+            Problem(src, lines.get("end_date"), "end_date", f"'{end}' is before start_date {start}")
         )
     return meta
 
