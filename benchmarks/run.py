@@ -38,7 +38,7 @@ def one_run(case_dir: str, out_dir: str) -> dict:
     from intervet_plan.domain.eligibility import candidate_pairs
     from intervet_plan.inputs.case import validate_raw
     from intervet_plan.inputs.files import read_case
-    from intervet_plan.inputs.scenario import parse_scenario
+    from intervet_plan.inputs.scenario_file import parse_scenario
     from intervet_plan.model.build import build_model
 
     t: dict[str, float] = {}

@@ -32,7 +32,7 @@ import pytest
 import yaml
 
 from intervet_plan.cli import main
-from intervet_plan.inputs.files import write_case_workbook
+from intervet_plan.outputs.case_files import write_case_workbook
 
 META: dict[str, object] = {
     "name": "tiny",

@@ -14,7 +14,7 @@ import yaml
 from conftest import run_cli
 from intervet_plan.batch.runner import make_sweep, run_batch, run_isolated
 from intervet_plan.errors import InputError
-from intervet_plan.inputs.scenario import load_scenario
+from intervet_plan.inputs.scenario_file import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,7 +14,8 @@ import pytest
 from conftest import tiny_tables, write_case, write_workbook
 from intervet_plan.errors import InputError
 from intervet_plan.inputs.case import Case, load_case
-from intervet_plan.inputs.files import detect_separator, read_case
+from intervet_plan.inputs.csvfile import detect_separator
+from intervet_plan.inputs.files import read_case
 
 FRAMES = ("organisations", "activities", "participants", "offers", "travel_bands", "daily_rates")
 SERIES = ("host_capacity", "country_groups")

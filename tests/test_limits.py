@@ -13,13 +13,15 @@ import pandas as pd
 import pytest
 from openpyxl.styles import Font, PatternFill
 
-import intervet_plan.inputs.files
+import intervet_plan.inputs.csvfile
+import intervet_plan.inputs.workbook
 from conftest import run_cli, tiny_tables, write_case, write_workbook
 from intervet_plan.domain.context import build_context
 from intervet_plan.errors import InputError
-from intervet_plan.inputs.case import Case, load_case, parse_id
+from intervet_plan.inputs.case import Case, load_case
 from intervet_plan.inputs.limits import ID_MAX_CHARS, id_problem
-from intervet_plan.inputs.scenario import load_scenario
+from intervet_plan.inputs.parsers import parse_id
+from intervet_plan.inputs.scenario_file import load_scenario
 
 RULE = "is not a valid identifier (a letter or digit first, then letters, digits, _ . - only)"
 
@@ -279,7 +281,7 @@ def _inflated(src: Path, dst: Path, extra_bytes: int) -> Path:
 def test_a_workbook_that_unpacks_too_large_is_refused_unread(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(intervet_plan.inputs.files, "MAX_WORKBOOK_UNPACKED_BYTES", 1024 * 1024)
+    monkeypatch.setattr(intervet_plan.inputs.workbook, "MAX_WORKBOOK_UNPACKED_BYTES", 1024 * 1024)
     meta, tables = tiny_tables()
     plain = write_workbook(tmp_path / "tiny.xlsx", meta, tables)
     book = _inflated(plain, tmp_path / "book.xlsx", 2 * 1024 * 1024)
@@ -306,7 +308,7 @@ def test_a_workbook_that_unpacks_too_large_is_refused_unread(
 def test_a_workbook_under_the_limit_is_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(intervet_plan.inputs.files, "MAX_WORKBOOK_UNPACKED_BYTES", 1024 * 1024)
+    monkeypatch.setattr(intervet_plan.inputs.workbook, "MAX_WORKBOOK_UNPACKED_BYTES", 1024 * 1024)
     meta, tables = tiny_tables()
     plain = write_workbook(tmp_path / "tiny.xlsx", meta, tables)
     book = _inflated(plain, tmp_path / "book.xlsx", 100 * 1024)
@@ -316,7 +318,7 @@ def test_a_workbook_under_the_limit_is_read(
 def test_a_csv_table_too_large_is_refused_unread(
     tiny_case: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(intervet_plan.inputs.files, "MAX_CSV_BYTES", 1024 * 1024)
+    monkeypatch.setattr(intervet_plan.inputs.csvfile, "MAX_CSV_BYTES", 1024 * 1024)
     f = tiny_case / "participants.csv"
     f.write_bytes(f.read_bytes() + b"\n" * (3 * 1024 * 1024 // 2))  # blank lines: 1.5 MB
     read = Path.read_bytes
@@ -338,8 +340,8 @@ def test_a_csv_table_too_large_is_refused_unread(
 def test_the_limits_leave_room_for_a_national_round() -> None:
     """A national round (27,000 applicants, ``generate --scale 30``) unpacks to 18 MB as a
     workbook; its largest CSV table is 2.6 MB."""
-    assert intervet_plan.inputs.files.MAX_WORKBOOK_UNPACKED_BYTES >= 10 * 18 * 1024 * 1024
-    assert intervet_plan.inputs.files.MAX_CSV_BYTES >= 10 * 3 * 1024 * 1024
+    assert intervet_plan.inputs.workbook.MAX_WORKBOOK_UNPACKED_BYTES >= 10 * 18 * 1024 * 1024
+    assert intervet_plan.inputs.csvfile.MAX_CSV_BYTES >= 10 * 3 * 1024 * 1024
 
 
 # ------------------------------------------------------ numbers YAML reads as text

@@ -22,7 +22,7 @@ import yaml
 from conftest import run_cli, tiny_tables, write_case
 from intervet_plan import api
 from intervet_plan.domain.context import build_context
-from intervet_plan.inputs.scenario import load_scenario
+from intervet_plan.inputs.scenario_file import load_scenario
 
 
 def solve_tiny(tmp_path: Path, scenario: dict | None = None, edit=None) -> api.Plan:

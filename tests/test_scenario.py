@@ -9,7 +9,8 @@ import pytest
 
 from conftest import run_cli
 from intervet_plan.errors import InputError
-from intervet_plan.inputs.scenario import Blackout, load_scenario
+from intervet_plan.inputs.scenario import Blackout
+from intervet_plan.inputs.scenario_file import load_scenario
 
 HEAD = "name: s1\ncase: ../tiny\n"  # lines 1 and 2 of every scenario below
 

@@ -252,7 +252,8 @@ def _generate(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from intervet_plan.domain.context import build_context
     from intervet_plan.inputs.case import load_case
-    from intervet_plan.inputs.scenario import Scenario, load_scenario
+    from intervet_plan.inputs.scenario import Scenario
+    from intervet_plan.inputs.scenario_file import load_scenario
     from intervet_plan.solve.check import check_allocation
 
     case = load_case(args.case)

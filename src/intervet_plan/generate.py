@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from intervet_plan.inputs.files import write_case_csv, write_case_workbook
 from intervet_plan.inputs.schemas import TABLES_BY_NAME
+from intervet_plan.outputs.case_files import write_case_csv, write_case_workbook
 
 DEFAULT_SEED = 2019
 START, END = np.datetime64("2019-12-19"), np.datetime64("2023-04-18")

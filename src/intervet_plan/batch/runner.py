@@ -364,7 +364,7 @@ def _prepare(
     scenarios: Sequence[Path], time_limit_s: float | None
 ) -> tuple[list[_Job], list[Problem]]:
     """Read each scenario's name and solver time limit; refuse duplicate or reserved names."""
-    from intervet_plan.inputs.scenario import load_scenario
+    from intervet_plan.inputs.scenario_file import load_scenario
 
     jobs: list[_Job] = []
     for s in scenarios:
@@ -725,9 +725,10 @@ def make_sweep(scenario: Path, vary: str, out_dir: Path) -> list[Path]:
     exit 2, naming the key and the valid forms).
     """
     from intervet_plan.inputs.case import load_case
-    from intervet_plan.inputs.files import load_yaml_with_lines
     from intervet_plan.inputs.limits import ID_MAX_CHARS, id_problem
-    from intervet_plan.inputs.scenario import check_against_case, load_scenario, parse_scenario
+    from intervet_plan.inputs.scenario import check_against_case
+    from intervet_plan.inputs.scenario_file import load_scenario, parse_scenario
+    from intervet_plan.inputs.yamlfile import load_yaml_with_lines
 
     src = Path(scenario).absolute()
     base = load_scenario(src)
@@ -848,7 +849,7 @@ def run_sweep(scenario: Path, vary: str, out_dir: Path, **batch_options: object)
     address = batch_options.get("dask_address")
     if address:  # an unreachable scheduler is refused before the variants are written
         _connect(str(address)).close()  # type: ignore[attr-defined]
-    from intervet_plan.inputs.scenario import load_scenario
+    from intervet_plan.inputs.scenario_file import load_scenario
 
     reads = [Path(scenario), load_scenario(scenario).case_path]
     out_dir = check_output_folder(Path(out_dir), reads)  # before the variants are written
@@ -858,7 +859,7 @@ def run_sweep(scenario: Path, vary: str, out_dir: Path, **batch_options: object)
 
 def default_sweep_dir(scenario: Path) -> Path:
     """``reports/<name>-sweep`` for a scenario (its name read from the file)."""
-    from intervet_plan.inputs.scenario import load_scenario
+    from intervet_plan.inputs.scenario_file import load_scenario
 
     return Path("reports") / f"{load_scenario(scenario).name}-sweep"
 

@@ -11,14 +11,10 @@ import pandas as pd
 
 from intervet_plan.domain.eligibility import Window
 from intervet_plan.errors import InputError, Problem
-from intervet_plan.inputs.case import Case, load_case
-from intervet_plan.inputs.scenario import (
-    LEVELS,
-    Scenario,
-    Target,
-    check_against_case,
-    load_scenario,
-)
+from intervet_plan.inputs.case import Case
+from intervet_plan.inputs.load import load_inputs
+from intervet_plan.inputs.parsers import parse_date
+from intervet_plan.inputs.scenario import LEVELS, Scenario, Target, check_against_case
 
 PLAN_KEY = ["participant_id", "offer_id"]
 
@@ -40,10 +36,9 @@ class Context:
 
 
 def load_context(scenario_path: str | Path) -> Context:
-    """Load a scenario file and its case and resolve them; InputError on any problem."""
-    scenario = load_scenario(scenario_path)
-    case = load_case(scenario.case_path)
-    return build_context(case, scenario)
+    """Load a scenario file and its case (read by :func:`~intervet_plan.inputs.load.load_inputs`)
+    and resolve them; InputError on any problem."""
+    return build_context(*load_inputs(scenario_path))
 
 
 def build_context(case: Case, scenario: Scenario) -> Context:
@@ -124,12 +119,9 @@ def _previous_plan(case: Case, scenario: Scenario) -> tuple[pd.DataFrame, pd.Dat
     empty = pd.DataFrame(columns=PLAN_KEY)
     if scenario.previous_plan is None:
         return empty, empty.copy()
-    from intervet_plan.inputs.case import parse_date
-    from intervet_plan.inputs.files import read_table_csv
-
     path = Path(scenario.previous_plan)
-    problems: list[Problem] = []
-    table = read_table_csv(path, problems)
+    problems: list[Problem] = list(scenario.previous_problems)
+    table = scenario.previous_table
     if table is None:
         raise InputError(problems, f"previous plan {path}")
     label = table.source

@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 import re
+import reprlib
 
 # Identifiers (SPEC 2): a letter or digit first (so that no identifier written to a CSV can
 # be read by a spreadsheet as a formula: = + - @), then letters, digits, _ . -, matched as a
@@ -57,6 +58,29 @@ _CONTROL = {i: f"\\x{i:02x}" for i in (*range(32), 127)} | {10: "\\n", 13: "\\r"
 def escaped(text: str) -> str:
     """``text`` with its control characters escaped: ``'nl\\n'`` shows as ``nl\\n``."""
     return text.translate(_CONTROL)
+
+
+class _ShortRepr(reprlib.Repr):
+    """reprlib for YAML containers too (subclasses of dict and list): a value shown in a
+    message stays short even when YAML aliases make it huge."""
+
+    def repr1(self, x: object, level: int) -> str:
+        if isinstance(x, dict) and type(x) is not dict:
+            return self.repr_dict(x, level)
+        if isinstance(x, list) and type(x) is not list:
+            return self.repr_list(x, level)
+        return super().repr1(x, level)
+
+
+_SHORT = _ShortRepr()
+
+
+def shown(v: object, limit: int = SHOWN_CHARS) -> str:
+    """A value as a message shows it: containers shortened, long text cut to ``limit``,
+    control characters escaped (a trailing newline shows as ``\\n``)."""
+    text = _SHORT.repr(v) if isinstance(v, dict | list | tuple | set) else str(v)
+    text = escaped(text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def quoted(value: object) -> str:

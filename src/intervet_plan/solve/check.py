@@ -16,8 +16,8 @@ import pandas as pd
 from intervet_plan.domain.context import PLAN_KEY, Context
 from intervet_plan.domain.eligibility import RULES, _pairs_frame, first_failing_rule
 from intervet_plan.errors import InputError, Problem
-from intervet_plan.inputs.case import parse_bool, parse_date
-from intervet_plan.inputs.files import read_table_csv
+from intervet_plan.inputs.csvfile import read_table_csv
+from intervet_plan.inputs.parsers import parse_bool, parse_date
 from intervet_plan.model.rules import LE, all_rows, org_support_total, placement_frame
 from intervet_plan.solve.tables import ALLOCATION_COLUMNS, MONEY_COLUMNS, allocation_table
 
