@@ -12,7 +12,9 @@ import pytest
 import yaml
 
 from conftest import run_cli
-from intervet_plan.batch.runner import make_sweep, run_batch, run_isolated
+from intervet_plan.batch.pool import run_batch
+from intervet_plan.batch.runner import run_isolated
+from intervet_plan.batch.sweep import make_sweep
 from intervet_plan.errors import InputError
 from intervet_plan.inputs.scenario_file import load_scenario
 

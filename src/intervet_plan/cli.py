@@ -283,7 +283,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from intervet_plan.batch.runner import run_batch
+    from intervet_plan.batch.pool import run_batch
 
     manifest = run_batch(
         [Path(s) for s in args.scenarios],
@@ -294,7 +294,7 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from intervet_plan.batch.runner import default_sweep_dir, run_sweep
+    from intervet_plan.batch.sweep import default_sweep_dir, run_sweep
 
     out = Path(args.out) if args.out else default_sweep_dir(Path(args.scenario))
     return _batch_done(run_sweep(Path(args.scenario), args.vary, out, **_batch_kwargs(args)))
@@ -311,7 +311,7 @@ def _batch_kwargs(args: argparse.Namespace) -> dict:
 
 def _batch_done(manifest: object) -> int:
     """Print the table of runs; exit 0 when every run succeeded, else 1."""
-    from intervet_plan.batch.runner import results_text
+    from intervet_plan.batch.results import results_text
 
     print(results_text(manifest))  # type: ignore[arg-type]
     ok = manifest.ok and manifest.comparison_error is None  # type: ignore[attr-defined]
