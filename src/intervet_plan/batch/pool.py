@@ -41,7 +41,7 @@ def _prepare(
     scenarios: Sequence[Path], time_limit_s: float | None
 ) -> tuple[list[_Job], list[Problem]]:
     """Read each scenario's name and solver time limit; refuse duplicate or reserved names."""
-    from intervet_plan.inputs.scenario import load_scenario
+    from intervet_plan.inputs.scenario_file import load_scenario
 
     jobs: list[_Job] = []
     for s in scenarios:

@@ -84,7 +84,8 @@ def make_sweep(scenario: Path, vary: str, out_dir: Path) -> list[Path]:
     """
     from intervet_plan.inputs.case import load_case
     from intervet_plan.inputs.limits import ID_MAX_CHARS, id_problem
-    from intervet_plan.inputs.scenario import check_against_case, load_scenario, parse_scenario
+    from intervet_plan.inputs.scenario import check_against_case
+    from intervet_plan.inputs.scenario_file import load_scenario, parse_scenario
     from intervet_plan.inputs.yamlfile import load_yaml_with_lines
 
     src = Path(scenario).absolute()
@@ -206,7 +207,7 @@ def run_sweep(scenario: Path, vary: str, out_dir: Path, **batch_options: object)
     address = batch_options.get("dask_address")
     if address:  # an unreachable scheduler is refused before the variants are written
         connect_dask(str(address)).close()  # type: ignore[attr-defined]
-    from intervet_plan.inputs.scenario import load_scenario
+    from intervet_plan.inputs.scenario_file import load_scenario
 
     reads = [Path(scenario), load_scenario(scenario).case_path]
     out_dir = check_output_folder(Path(out_dir), reads)  # before the variants are written
@@ -216,6 +217,6 @@ def run_sweep(scenario: Path, vary: str, out_dir: Path, **batch_options: object)
 
 def default_sweep_dir(scenario: Path) -> Path:
     """``reports/<name>-sweep`` for a scenario (its name read from the file)."""
-    from intervet_plan.inputs.scenario import load_scenario
+    from intervet_plan.inputs.scenario_file import load_scenario
 
     return Path("reports") / f"{load_scenario(scenario).name}-sweep"
