@@ -23,7 +23,6 @@ from intervet_plan.inputs.files import sha256_file
 from intervet_plan.inputs.scenario import LEVELS, SolverSettings, Target
 from intervet_plan.model.build import Model, build_model
 from intervet_plan.outputs.folder import atomic_folder, check_output_folder
-from intervet_plan.solve.driver import SolveResult, Status
 from intervet_plan.solve.driver import solve as _solve
 from intervet_plan.solve.tables import (
     ALLOCATION_COLUMNS,
@@ -34,6 +33,7 @@ from intervet_plan.solve.tables import (
     target_table,
     unplaced_table,
 )
+from intervet_plan.solve.types import SolveResult, Status
 
 load = load_context
 build = build_model
