@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 
 from conftest import tiny_tables, write_case
 from intervet_plan import api
-from intervet_plan.api import allocation_csv
+from intervet_plan.inputs.allocation import read_allocation
 from intervet_plan.model.rules import placement_frame
 from intervet_plan.solve.check import check_allocation
+from intervet_plan.solve.tables import allocation_csv
 
 HOSTS = ("ES_SEV", "SI_MAR")
 SENDERS = ("RS_BEL", "BA_SAR")
@@ -163,7 +164,7 @@ def test_plan_is_lexicographic_optimum_and_passes_check(tmp_path_factory, data):
         assert plan.values[level] == pytest.approx(float(v), abs=1e-6), level
 
     (root / "a.csv").write_text(allocation_csv(plan.allocation))
-    assert check_allocation(ctx, root / "a.csv") == []
+    assert check_allocation(ctx, read_allocation(root / "a.csv")) == []
 
     a = plan.allocation
     parts = a[["travel_eur", "subsistence_eur", "org_support_eur", "inclusion_eur", "extra_eur"]]
@@ -185,7 +186,10 @@ def test_check_reports_broken_rules(tiny_case: Path, tmp_path: Path):
         }
     )
     alloc.to_csv(tmp_path / "a.csv", index=False)
-    found = {(v.rule, v.ids): v.message for v in check_allocation(ctx, tmp_path / "a.csv")}
+    found = {
+        (v.rule, v.ids): v.message
+        for v in check_allocation(ctx, read_allocation(tmp_path / "a.csv"))
+    }
     assert found[("seats", "O1")] == "4 where at most 2 is allowed (by 2)"
     assert found[("quota", "LEARN")] == "4 where at most 3 is allowed (by 1)"
     assert found[("host_capacity", "ES_SEV, 2020-03-02")] == "4 where at most 2 is allowed (by 2)"

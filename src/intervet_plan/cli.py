@@ -235,6 +235,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from intervet_plan.domain.context import build_context
+    from intervet_plan.inputs.allocation import read_allocation
     from intervet_plan.inputs.case import load_case
     from intervet_plan.inputs.scenario import Scenario, load_scenario
     from intervet_plan.solve.check import check_allocation
@@ -245,7 +246,8 @@ def _check(args: argparse.Namespace) -> int:
         if args.scenario
         else Scenario(name="check", case_path=Path(args.case))
     )
-    violations = check_allocation(build_context(case, scenario), Path(args.allocation))
+    ctx = build_context(case, scenario)
+    violations = check_allocation(ctx, read_allocation(Path(args.allocation)))
     if not violations:
         print(f"{args.allocation}: no rule broken")
         return EXIT_OK
