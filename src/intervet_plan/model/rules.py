@@ -1,8 +1,8 @@
 """The hard rules of SPEC 3.2 and the target rows of SPEC 3.3, each written once.
 
 A rule is a generator of :class:`Row` objects: a linear form over placements (positions in a
-frame of pairs, each with a coefficient), a sense and a right-hand side. ``model.py`` turns
-each row into a named PuLP constraint over the pair variables; ``check.py`` evaluates the
+frame of pairs, each with a coefficient), a sense and a right-hand side. ``build.py`` turns
+each row into a named PuLP constraint over the pair variables; ``solve/check.py`` evaluates the
 very same rows on a given allocation (every pair of it placed once), so the model and the
 checker cannot drift apart.
 """

@@ -21,8 +21,8 @@ from intervet_plan.solve.types import LevelReport, Status
 class CbcBackend:
     """One lexicographic run on CBC (see :class:`~intervet_plan.solve.levels.Backend`)."""
 
-    name = "cbc"
-    gap_after_failure = None
+    name: str = "cbc"
+    gap_after_failure: float | None = None
 
     def __init__(self, model: Model, arr: Arrays, settings: SolverSettings, started: float) -> None:
         self.prob = model.problem.copy()  # level bounds go to the copy; the model stays

@@ -53,7 +53,8 @@ def optimise(
     else:
         backend = HighsBackend(model, arr, settings, log_path, started)
     reports: list[LevelReport] = []
-    status, gap, message = Status.OPTIMAL, 0.0, ""
+    status, message = Status.OPTIMAL, ""
+    gap: float | None = 0.0
     for name in order or ("placements",):
         expr = model.levels[name]
         c, const = arr.objective(expr)

@@ -59,8 +59,8 @@ class HighsBackend:
     """One lexicographic run on HiGHS (see :class:`~intervet_plan.solve.levels.Backend`):
     the two HiGHS copies and the column bounds they share."""
 
-    name = "highs"
-    gap_after_failure = 0.0
+    name: str = "highs"
+    gap_after_failure: float | None = 0.0
 
     def __init__(
         self,
@@ -229,6 +229,7 @@ class HighsBackend:
             self._set_bounds(splits, self.lower[splits], self.upper[splits], keep=False)
         fractional = ints & (np.abs(x_lp - np.round(x_lp)) > 1e-6)
         k = int(fractional.sum())
+        x: np.ndarray | None
         if k == 0:
             x = rounded(x_lp, ints)
         elif k > MAX_COMPLETION:
