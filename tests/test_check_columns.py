@@ -23,7 +23,14 @@ import yaml
 
 from conftest import run_cli, tiny_tables, write_case
 from intervet_plan import api
-from intervet_plan.solve.check import Violation, check_allocation, diff_allocations, diff_text
+from intervet_plan.inputs.allocation import read_allocation
+from intervet_plan.solve.check import (
+    Violation,
+    check_allocation,
+    diff_allocations,
+    diff_frames,
+    diff_text,
+)
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +169,7 @@ EDITS = [
 def test_a_changed_column_is_one_violation(solved, tmp_path, line, cells, want):
     case, _, alloc = solved
     path = edited(alloc, tmp_path / "edited.csv", line, **cells)
-    assert [str(v) for v in check_allocation(api.load(solved[1]), path)] == [want]
+    assert [str(v) for v in check_allocation(api.load(solved[1]), read_allocation(path))] == [want]
     assert check_cli(case, path) == (3, f"1 rule violation in {path}:\n  {want}\n")
 
 
@@ -196,7 +203,7 @@ def test_same_placement_with_other_content_stays_one_per_offer(solved, tmp_path)
     rows = read_rows(alloc)
     other = {**rows[0], "gender": "M"}
     path = write_rows(tmp_path / "twice.csv", [*rows, other, dict(other)])
-    assert check_allocation(api.load(scenario), path) == [
+    assert check_allocation(api.load(scenario), read_allocation(path)) == [
         Violation("one_per_offer", "P1, O1", "placed twice in the same offer (line 6)"),
         Violation("duplicate_row", "P1, O1", "line 7 repeats line 6 exactly"),
     ]
@@ -286,3 +293,26 @@ def test_diff_text_without_duplicates_is_what_the_cli_prints(solved, tmp_path):
         "  added   P4: O1"
     )
     assert run_cli("diff", str(alloc), str(new)) == (0, text + "\n", "")
+
+
+def test_check_and_diff_take_tables_in_memory(solved):
+    """check_allocation and diff_frames need no file: a table read once, or built in code
+    (without ``_line``, rows are numbered as in a file with a header)."""
+    _, scenario, alloc = solved
+    table = read_allocation(alloc)
+    ctx = api.load(scenario)
+    assert check_allocation(ctx, table.drop(columns="_line")) == []
+    moved = table.copy()
+    moved.loc[moved["participant_id"] == "P3", "offer_id"] = "O1"
+    assert diff_frames(table, moved).to_dict("records") == [
+        {
+            "participant_id": "P3",
+            "change": "moved",
+            "old_offer_id": "O2",
+            "new_offer_id": "O1",
+            "old_start_date": "2020-04-06",
+            "new_start_date": "2020-04-06",
+        }
+    ]
+    found = {(v.rule, v.ids) for v in check_allocation(ctx, moved.drop(columns="_line"))}
+    assert ("eligibility.sector", "P3, O1") in found

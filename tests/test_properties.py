@@ -1,10 +1,12 @@
 """Properties on random small cases (hypothesis): every plan passes ``check``; costs add up;
 and each objective level equals a brute-force lexicographic optimum over every subset of
-the candidate pairs, with feasibility checked by code written here from SPEC 3.2."""
+the eligible pairs, computed by the conformance test's independent reading, eligibility, costs
+and levels, with feasibility checked by code written here from SPEC 3.2."""
 
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -16,9 +18,10 @@ from hypothesis import strategies as st
 
 from conftest import tiny_tables, write_case
 from intervet_plan import api
-from intervet_plan.api import allocation_csv
-from intervet_plan.model.rules import placement_frame
+from intervet_plan.inputs.allocation import read_allocation
 from intervet_plan.solve.check import check_allocation
+from intervet_plan.solve.tables import allocation_csv
+from test_conformance import Scenario, present
 
 HOSTS = ("ES_SEV", "SI_MAR")
 SENDERS = ("RS_BEL", "BA_SAR")
@@ -88,62 +91,53 @@ def small_cases(draw):
     return meta, tables, targets
 
 
-def brute_force(plan: api.Plan, targets: list[dict]) -> dict[str, float]:
+def brute_force(sc: Scenario) -> dict[str, float]:
     """The lexicographic optimum (placements, targets, priority, preferences, cost) over all
-    subsets of the model's candidate pairs that satisfy SPEC 3.2, checked independently."""
-    ctx = plan.ctx
-    f = placement_frame(ctx, plan.model.pairs[["participant_id", "offer_id"]])
-    offers, parts, case = ctx.case.offers, ctx.case.participants, ctx.case
-    quota = int(ctx.quotas.at["LEARN", "quota"])
-    t = case.org_support_threshold
+    subsets of the eligible pairs that satisfy SPEC 3.2, with the conformance test's own
+    reading of the case, eligibility (3.1), costs (3.4) and level values (3.5): nothing of
+    the package."""
+    c = sc.case
+    pairs = [(p, o) for p in sorted(c.people) for o in sorted(c.offers) if not sc.broken(p, o)]
     best_key, best = None, None
-    for k in range(0, min(len(f), quota) + 1):
-        for combo in itertools.combinations(range(len(f)), k):
-            s = f.iloc[list(combo)]
-            per_person = s.groupby("participant_id").size()
-            if (per_person > parts.loc[per_person.index, "max_mobilities"].to_numpy()).any():
+    for k in range(0, min(len(pairs), sum(sc.quota.values())) + 1):
+        for plan in itertools.combinations(pairs, k):
+            if not feasible(sc, list(plan)):
                 continue
-            per_offer = s.groupby("offer_id").size()
-            if (per_offer > offers.loc[per_offer.index, "seats"].to_numpy()).any():
-                continue
-            if any(_overlaps(g) for _, g in s.groupby("participant_id")):
-                continue
-            cap = case.host_capacity
-            if any(
-                ((s.host_id == h) & (s.start_date <= d) & (s.end_date >= d)).sum() > cap[h]
-                for h in cap.index
-                for d in s.start_date
-            ):
-                continue
-            cost = s.pair_eur.sum() + 350 * min(k, t) + 200 * max(k - t, 0)
-            if cost > ctx.budget_eur + 1e-9:
-                continue
-            short = 0.0
-            for tg in targets:
-                m = (s.gender == "F").sum()
-                short += tg["weight"] * max(0.0, tg["min"] * k - m)
+            v = sc.levels(list(plan))
             key = (
-                -k,
-                round(short, 9),
-                -s.priority.sum(),
-                -s.preference_points.sum(),
-                round(cost, 6),
+                -v["placements"],
+                round(v["targets"], 9),
+                -v["priority"],
+                -v["preferences"],
+                round(v["cost"], 6),
             )
             if best_key is None or key < best_key:
                 best_key = key
-                best = {
-                    "placements": k,
-                    "targets": short,
-                    "priority": s.priority.sum(),
-                    "preferences": s.preference_points.sum(),
-                    "cost": cost,
-                }
+                best = {lv: v[lv] for lv in ("placements", "targets", "priority", "preferences")}
+                best["cost"] = v["cost"]
     return best
 
 
-def _overlaps(g: pd.DataFrame) -> bool:
-    rows = list(zip(g.start_date, g.end_date, strict=True))
-    return any(a0 <= b1 and b0 <= a1 for (a0, a1), (b0, b1) in itertools.combinations(rows, 2))
+def feasible(sc: Scenario, plan: list[tuple[str, str]]) -> bool:
+    """Every hard rule of SPEC 3.2 (the small cases have no hard target and no re-plan)."""
+    c = sc.case
+    per_person = Counter(p for p, _ in plan)
+    if any(n > c.people[p]["maxmob"] for p, n in per_person.items()):
+        return False
+    per_offer = Counter(o for _, o in plan)
+    if any(n > c.offers[o]["seats"] for o, n in per_offer.items()):
+        return False
+    per_act = Counter(c.offers[o]["act"] for _, o in plan)
+    if any(not sc.quota_min[a] <= per_act[a] <= sc.quota[a] for a in c.acts):
+        return False
+    for p in per_person:
+        mine = [(c.offers[o]["start"], c.offers[o]["end"]) for q, o in plan if q == p]
+        if any(a0 <= b1 and b0 <= a1 for (a0, a1), (b0, b1) in itertools.combinations(mine, 2)):
+            return False
+    for h, cap in c.cap.items():
+        if any(present(c, plan, h, c.offers[o]["start"]) > cap for _, o in plan):
+            return False
+    return sc.levels(plan)["cost"] <= sc.budget + 1e-9
 
 
 @settings(
@@ -158,12 +152,12 @@ def test_plan_is_lexicographic_optimum_and_passes_check(tmp_path_factory, data):
     ctx = api.load(root / "s.yaml")
     plan = api.solve(api.build(ctx))
     assert plan.status == "optimal"
-    want = brute_force(plan, targets)
+    want = brute_force(Scenario(root / "s.yaml"))
     for level, v in want.items():
         assert plan.values[level] == pytest.approx(float(v), abs=1e-6), level
 
     (root / "a.csv").write_text(allocation_csv(plan.allocation))
-    assert check_allocation(ctx, root / "a.csv") == []
+    assert check_allocation(ctx, read_allocation(root / "a.csv")) == []
 
     a = plan.allocation
     parts = a[["travel_eur", "subsistence_eur", "org_support_eur", "inclusion_eur", "extra_eur"]]
@@ -185,7 +179,10 @@ def test_check_reports_broken_rules(tiny_case: Path, tmp_path: Path):
         }
     )
     alloc.to_csv(tmp_path / "a.csv", index=False)
-    found = {(v.rule, v.ids): v.message for v in check_allocation(ctx, tmp_path / "a.csv")}
+    found = {
+        (v.rule, v.ids): v.message
+        for v in check_allocation(ctx, read_allocation(tmp_path / "a.csv"))
+    }
     assert found[("seats", "O1")] == "4 where at most 2 is allowed (by 2)"
     assert found[("quota", "LEARN")] == "4 where at most 3 is allowed (by 1)"
     assert found[("host_capacity", "ES_SEV, 2020-03-02")] == "4 where at most 2 is allowed (by 2)"

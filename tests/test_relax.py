@@ -1,4 +1,4 @@
-"""The bound proofs and reduced-cost fixings of relax.py: a hand-worked example, then random
+"""The bound proofs and reduced-cost fixings of solve/bounds.py: a hand-worked example, then random
 small integer programs checked by brute force over every 0/1 point, with the multipliers
 HiGHS returns for the relaxation (either sense) and with arbitrary ones."""
 
@@ -10,15 +10,18 @@ import math
 import numpy as np
 import pytest
 
+from intervet_plan.inputs.scenario import SolverSettings
+from intervet_plan.model.build import Model
+from intervet_plan.solve.arrays import Rows
 from intervet_plan.solve.bounds import (
     Bound,
-    Rows,
     best_possible,
     proves,
     reduced_cost_fixings,
     upper_bound,
 )
-from intervet_plan.solve.highs import new_highs
+from intervet_plan.solve.driver import optimise
+from intervet_plan.solve.highs_model import new_highs
 
 
 def rows_of(a: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> Rows:
@@ -138,31 +141,25 @@ def test_bounds_and_fixings_hold_for_every_01_point(seed: int):
             assert np.all(keep[:, cols] >= new_lo - 1e-9) and np.all(keep[:, cols] <= new_hi + 1e-9)
 
 
-def tiny_model(coef: float, cap: float):
+def tiny_model(coef: float, cap: float) -> Model:
     """Two binaries, ``coef * x0 + x1 <= cap``, maximise x0 + x1 (a bare Model, no case)."""
-    import types
-
     import pulp
-
-    from intervet_plan.inputs.scenario import SolverSettings
-    from intervet_plan.model.build import Model
 
     prob = pulp.LpProblem("p", pulp.LpMaximize)
     x = [prob.add_variable(f"x{i}", 0, 1, pulp.LpBinary) for i in range(2)]
     prob.addConstraint(coef * x[0] + x[1] <= cap, "budget")
-    scenario = types.SimpleNamespace(tolerances={}, solver=SolverSettings())
-    ctx = types.SimpleNamespace(objective=("placements",), scenario=scenario)
-    return Model(ctx, None, x, prob, [], {"placements": x[0] + x[1]}, {}, org_support=[])
+    return Model(None, None, x, prob, [], {"placements": x[0] + x[1]})  # type: ignore[arg-type]
+
+
+def solve_tiny(model: Model, settings: SolverSettings):
+    return optimise(model, settings, order=("placements",), tolerances={})
 
 
 @pytest.mark.parametrize("coef, cap", [(1e3, 1000.9995), (1e6, 1000000.5)])
 def test_a_rounded_relaxation_must_meet_every_row(coef: float, cap: float):
     # The relaxation puts x0 at 1 - 5e-7, which rounds to 1; x0 = x1 = 1 breaks the row by
     # half a unit: the optimum is 1 (found by review).
-    from intervet_plan.inputs.scenario import SolverSettings
-    from intervet_plan.solve.driver import solve
-
-    r = solve(tiny_model(coef, cap), SolverSettings())
+    r = solve_tiny(tiny_model(coef, cap), SolverSettings())
     assert r.status == "optimal"
     assert r.values["placements"] == 1
     assert coef * r.x[0] + r.x[1] <= cap
@@ -171,9 +168,6 @@ def test_a_rounded_relaxation_must_meet_every_row(coef: float, cap: float):
 def test_any_thread_count_after_another():
     # HiGHS fixes its thread scheduler at the first run of a process; a later solve on
     # another thread count must still run.
-    from intervet_plan.inputs.scenario import SolverSettings
-    from intervet_plan.solve.driver import solve
-
     for threads in (1, 2, 1):
-        r = solve(tiny_model(1.0, 1.0), SolverSettings(threads=threads))
+        r = solve_tiny(tiny_model(1.0, 1.0), SolverSettings(threads=threads))
         assert r.status == "optimal" and r.values["placements"] == 1

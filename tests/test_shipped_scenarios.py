@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from intervet_plan.domain.context import load_context
+from intervet_plan.inputs.allocation import read_allocation
 from intervet_plan.solve.check import check_allocation
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,7 +28,12 @@ def test_scenario_loads(path: Path):
 
 def test_precovid_plan_passes_check():
     ctx = load_context(ROOT / "scenarios" / "baseline.yaml")
-    assert check_allocation(ctx, ROOT / "scenarios" / "plans" / "precovid_allocation.csv") == []
+    assert (
+        check_allocation(
+            ctx, read_allocation(ROOT / "scenarios" / "plans" / "precovid_allocation.csv")
+        )
+        == []
+    )
 
 
 def test_replan_fixes_what_started_before_as_of():

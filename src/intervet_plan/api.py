@@ -23,17 +23,16 @@ from intervet_plan.inputs.files import sha256_file
 from intervet_plan.inputs.scenario import LEVELS, SolverSettings, Target
 from intervet_plan.model.build import Model, build_model
 from intervet_plan.outputs.folder import atomic_folder, check_output_folder
-from intervet_plan.solve.driver import SolveResult, Status
 from intervet_plan.solve.driver import solve as _solve
 from intervet_plan.solve.tables import (
-    ALLOCATION_COLUMNS,
-    MONEY_COLUMNS,
+    allocation_csv,
     allocation_table,
     cost_summary,
     level_values,
     target_table,
     unplaced_table,
 )
+from intervet_plan.solve.types import SolveResult, Status
 
 load = load_context
 build = build_model
@@ -191,19 +190,6 @@ def _num(v: float | None) -> float | int | None:
         return None
     r = round(float(v), 6)
     return int(r) if r.is_integer() else r
-
-
-def allocation_csv(alloc: pd.DataFrame) -> str:
-    """allocation.csv text: money to cents, distance to metres, ISO dates, true/false."""
-    out = alloc[ALLOCATION_COLUMNS].copy()
-    for c in ("start_date", "end_date"):
-        out[c] = pd.to_datetime(out[c]).dt.strftime("%Y-%m-%d")
-    for c in MONEY_COLUMNS:
-        out[c] = out[c].map(lambda v: f"{v:.2f}")
-    out["distance_km"] = out["distance_km"].map(lambda v: f"{v:.3f}")
-    out["fewer_opportunities"] = out["fewer_opportunities"].map(lambda b: "true" if b else "false")
-    out["preference_rank"] = out["preference_rank"].map(lambda v: "" if pd.isna(v) else str(int(v)))
-    return out.to_csv(index=False, lineterminator="\n")
 
 
 def write_outputs(plan: Plan, out: Path, force: bool = False, extra: dict | None = None) -> Path:

@@ -251,6 +251,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from intervet_plan.domain.context import build_context
+    from intervet_plan.inputs.allocation import read_allocation
     from intervet_plan.inputs.case import load_case
     from intervet_plan.inputs.scenario import Scenario
     from intervet_plan.inputs.scenario_file import load_scenario
@@ -262,7 +263,8 @@ def _check(args: argparse.Namespace) -> int:
         if args.scenario
         else Scenario(name="check", case_path=Path(args.case))
     )
-    violations = check_allocation(build_context(case, scenario), Path(args.allocation))
+    ctx = build_context(case, scenario)
+    violations = check_allocation(ctx, read_allocation(Path(args.allocation)))
     if not violations:
         print(f"{args.allocation}: no rule broken")
         return EXIT_OK

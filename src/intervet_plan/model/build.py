@@ -2,12 +2,13 @@
 
 One binary variable per candidate pair (participant, offer). Constraints come from the rule
 generators of ``rules.py`` and are named after the spec (``seats__OFF123``). Objective
-levels are kept as separate expressions; ``solve.py`` optimises them in order.
+levels are kept as separate expressions; ``solve/driver.py`` optimises them in order.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import IntEnum
 
 import numpy as np
 import pandas as pd
@@ -15,17 +16,24 @@ import pulp
 
 from intervet_plan.domain.context import Context
 from intervet_plan.domain.eligibility import candidate_pairs
-from intervet_plan.model.rules import GE, LE, Row, all_rows, placement_frame, safe, safe_series
-from intervet_plan.solve.bounds import lattice_step
+from intervet_plan.model.lattice import lattice_step
+from intervet_plan.model.rules import Row, Sense, all_rows, placement_frame, safe, safe_series
 
-MAXIMISE, MINIMISE = 1, -1
+
+class Goal(IntEnum):
+    """Whether an objective level is maximised or minimised."""
+
+    MAXIMISE = 1
+    MINIMISE = -1
+
+
 LEVEL_SENSE = {
-    "placements": MAXIMISE,
-    "stability": MINIMISE,
-    "targets": MINIMISE,
-    "priority": MAXIMISE,
-    "preferences": MAXIMISE,
-    "cost": MINIMISE,
+    "placements": Goal.MAXIMISE,
+    "stability": Goal.MINIMISE,
+    "targets": Goal.MINIMISE,
+    "priority": Goal.MAXIMISE,
+    "preferences": Goal.MAXIMISE,
+    "cost": Goal.MINIMISE,
 }
 
 
@@ -60,6 +68,14 @@ class Model:
     shortfall: dict[str, pulp.LpVariable] = field(default_factory=dict)
     custom: list[str] = field(default_factory=list)
     org_support: list[OrgSupport] = field(default_factory=list)
+
+    # constraint name -> the rule or target row it holds (rule, ids in ``about``), so that
+    # nothing needs to parse a name back; other constraints (offer loads, organisational-
+    # support splits, custom ones) are not in it
+    row_of: dict[str, Row] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.row_of = {r.name: r for r in self.rows}
 
     def var(self, participant_id: str, offer_id: str) -> pulp.LpVariable:
         """The variable of one pair (KeyError when the pair is not a candidate)."""
@@ -139,9 +155,9 @@ def build_model(ctx: Context) -> Model:
         if r.soft:
             s, step = _shortfall(prob, r)
             shortfall[r.name] = s
-            e += step * s if r.sense == GE else -step * s
+            e += step * s if r.sense == Sense.GE else -step * s
             target_terms.append((s, step * float(r.about["weight"])))
-        sense = pulp.LpConstraintLE if r.sense == LE else pulp.LpConstraintGE
+        sense = pulp.LpConstraintLE if r.sense == Sense.LE else pulp.LpConstraintGE
         prob.addConstraint(pulp.LpConstraint(e, sense, r.name, r.rhs), r.name)
 
     all_idx = np.arange(len(f))

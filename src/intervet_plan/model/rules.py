@@ -1,8 +1,8 @@
 """The hard rules of SPEC 3.2 and the target rows of SPEC 3.3, each written once.
 
 A rule is a generator of :class:`Row` objects: a linear form over placements (positions in a
-frame of pairs, each with a coefficient), a sense and a right-hand side. ``model.py`` turns
-each row into a named PuLP constraint over the pair variables; ``check.py`` evaluates the
+frame of pairs, each with a coefficient), a sense and a right-hand side. ``build.py`` turns
+each row into a named PuLP constraint over the pair variables; ``solve/check.py`` evaluates the
 very same rows on a given allocation (every pair of it placed once), so the model and the
 checker cannot drift apart.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from enum import IntEnum
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,12 @@ from intervet_plan.domain import costs
 from intervet_plan.domain.context import Context, match_mask, scope_mask
 from intervet_plan.domain.costs import add_pair_costs
 
-LE, GE = -1, 1  # the senses of pulp.LpConstraintLE / LpConstraintGE
+
+class Sense(IntEnum):
+    """The sense of a row; the values are those of pulp.LpConstraintLE / LpConstraintGE."""
+
+    LE = -1
+    GE = 1
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,7 @@ class Row:
     name: str
     idx: np.ndarray
     coef: np.ndarray
-    sense: int
+    sense: Sense
     rhs: float
     about: dict[str, object] = field(default_factory=dict)
     org_support: bool = False
@@ -43,28 +49,53 @@ class Row:
 
     def slack(self, lhs: float) -> float:
         """How far ``lhs`` is inside the bound (negative: violated by that amount)."""
-        return self.rhs - lhs if self.sense == LE else lhs - self.rhs
+        return self.rhs - lhs if self.sense == Sense.LE else lhs - self.rhs
 
     def redundant(self) -> bool:
         """True when no 0/1 choice of the pairs can break it (the model may leave it out)."""
         if self.org_support or self.soft:
             return False
-        if self.sense == LE:
+        if self.sense == Sense.LE:
             return float(self.coef[self.coef > 0].sum()) <= self.rhs
         return float(self.coef[self.coef < 0].sum()) >= self.rhs
 
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
-
-
 def safe(s: object) -> str:
-    """An id made safe for a constraint or variable name."""
-    return _UNSAFE.sub("_", str(s))
+    """An id made safe for a constraint or variable name, injectively: letters and digits
+    stay, and so does a ``_`` or ``.`` between two of them (``RS_BEL``, ``O.2`` and ``O_2``
+    read as they are); any other character becomes ``._<hex code>_.`` (``L1-0`` gives
+    ``L1._2d_.0``). No name made this way holds ``__`` or starts or ends with ``_``, so
+    names joined with ``__`` (``seats__O.2``, ``x__P1__O_2``) are unique too.
+
+    >>> [safe(s) for s in ("RS_BEL", "O.2", "O_2", "L1-0", "a__b", "fo[true]")]
+    ['RS_BEL', 'O.2', 'O_2', 'L1._2d_.0', 'a._5f_.._5f_.b', 'fo._5b_.true._5d_.']
+    """
+    text = str(s)
+    if _PLAIN.fullmatch(text):
+        return text
+    out = []
+    for i, ch in enumerate(text):
+        if ch.isascii() and ch.isalnum():
+            out.append(ch)
+        elif ch in "_." and 0 < i < len(text) - 1 and _plain(text[i - 1]) and _plain(text[i + 1]):
+            out.append(ch)
+        else:
+            out.append(f"._{ord(ch):x}_.")
+    return "".join(out)
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9]+(?:[_.][A-Za-z0-9]+)*")  # ids that stay as they are
+
+
+def _plain(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
 
 
 def safe_series(s: pd.Series) -> pd.Series:
-    """:func:`safe` for a whole column."""
-    return s.astype(str).str.replace(_UNSAFE, "_", regex=True)
+    """:func:`safe` for a whole column (each distinct value encoded once)."""
+    codes, uniques = pd.factorize(s.astype(str))
+    encoded = np.array([safe(v) for v in uniques], dtype=object)
+    return pd.Series(encoded[codes] if len(codes) else [], index=s.index, dtype=object)
 
 
 def placement_frame(ctx: Context, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -156,7 +187,7 @@ def max_mobilities(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
             f"participant__{safe(pid)}",
             idx,
             _ones(idx),
-            LE,
+            Sense.LE,
             float(cap.at[pid]),
             {"participant_id": pid},
         )
@@ -180,7 +211,7 @@ def no_overlap(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
                 f"overlap__{safe(pid)}__{day}",
                 members,
                 _ones(members),
-                LE,
+                Sense.LE,
                 1.0,
                 {"participant_id": pid, "date": pd.Timestamp(t).date()},
             )
@@ -190,7 +221,13 @@ def seats(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
     s = ctx.case.offers["seats"]
     for oid, idx in _groups(f, "offer_id").items():
         yield Row(
-            "seats", f"seats__{safe(oid)}", idx, _ones(idx), LE, float(s.at[oid]), {"offer_id": oid}
+            "seats",
+            f"seats__{safe(oid)}",
+            idx,
+            _ones(idx),
+            Sense.LE,
+            float(s.at[oid]),
+            {"offer_id": oid},
         )
 
 
@@ -211,7 +248,7 @@ def host_capacity(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
                 f"host_capacity__{safe(host)}__{day}",
                 members,
                 _ones(members),
-                LE,
+                Sense.LE,
                 float(cap.at[host]),
                 {"host_id": host, "date": pd.Timestamp(t).date()},
             )
@@ -227,7 +264,7 @@ def quotas(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
             f"quota__{safe(act)}",
             idx,
             _ones(idx),
-            LE,
+            Sense.LE,
             float(q["quota"]),
             {"activity_id": act},
         )
@@ -237,7 +274,7 @@ def quotas(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
                 f"quota_min__{safe(act)}",
                 idx,
                 _ones(idx),
-                GE,
+                Sense.GE,
                 float(q["quota_min"]),
                 {"activity_id": act},
             )
@@ -250,7 +287,7 @@ def budget(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
         "budget",
         idx,
         f["pair_eur"].to_numpy(float),
-        LE,
+        Sense.LE,
         float(ctx.budget_eur),
         {"budget_eur": ctx.budget_eur},
         org_support=True,
@@ -267,7 +304,7 @@ def target_rows(ctx: Context, f: pd.DataFrame) -> Iterator[Row]:
         match = match_mask(f, t.match).to_numpy() & in_scope
         idx = np.flatnonzero(in_scope)
         m = match[idx].astype(float)
-        for bound, sense in (("min", GE), ("max", LE)):
+        for bound, sense in (("min", Sense.GE), ("max", Sense.LE)):
             s = getattr(t, bound)
             if s is None:
                 continue

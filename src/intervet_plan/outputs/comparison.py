@@ -402,8 +402,8 @@ def target_figure(targets: pd.DataFrame) -> Figure | str:
 def diff_plans(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     """What moved, was added or dropped between two allocation tables (``plan.allocation``):
     :func:`intervet_plan.solve.check.diff_allocations` on the two tables."""
-    from intervet_plan.api import allocation_csv
     from intervet_plan.solve.check import diff_allocations
+    from intervet_plan.solve.tables import allocation_csv
 
     with tempfile.TemporaryDirectory(prefix="intervet-diff-") as d:
         a, b = Path(d) / "old.csv", Path(d) / "new.csv"

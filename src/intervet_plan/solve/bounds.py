@@ -21,45 +21,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 
-
-@dataclass
-class Rows:
-    """Rows ``lower <= A x <= upper`` in CSR form (``starts``, ``index``, ``value``)."""
-
-    lower: np.ndarray
-    upper: np.ndarray
-    starts: np.ndarray
-    index: np.ndarray
-    value: np.ndarray
-
-    def append(self, lower: float, upper: float, index: np.ndarray, value: np.ndarray) -> None:
-        """Add one row (an objective level's bound)."""
-        self.lower = np.append(self.lower, lower)
-        self.upper = np.append(self.upper, upper)
-        self.index = np.concatenate([self.index, index.astype(self.index.dtype)])
-        self.value = np.concatenate([self.value, value.astype(float)])
-        self.starts = np.append(self.starts, len(self.index)).astype(self.starts.dtype)
-
-    def transpose_times(self, y: np.ndarray, n_cols: int, absolute: bool = False) -> np.ndarray:
-        """``A^T y`` (``|A|^T |y|`` with ``absolute``)."""
-        row_of = np.repeat(np.arange(len(self.lower)), np.diff(self.starts))
-        w = np.abs(self.value * y[row_of]) if absolute else self.value * y[row_of]
-        return np.bincount(self.index, weights=w, minlength=n_cols)
-
-    def activity(self, x: np.ndarray) -> np.ndarray:
-        """``A x``."""
-        row_of = np.repeat(np.arange(len(self.lower)), np.diff(self.starts))
-        return np.bincount(row_of, weights=self.value * x[self.index], minlength=len(self.lower))
-
-    def satisfied(self, x: np.ndarray, rel: float = 1e-6, absolute: float = 0.0) -> bool:
-        """Does ``x`` meet every row, within ``absolute + rel * max(1, |activity|)``?"""
-        a = self.activity(x)
-        slack = absolute + rel * np.maximum(1.0, np.abs(a))
-        return bool(np.all(a >= self.lower - slack) and np.all(a <= self.upper + slack))
+from intervet_plan.solve.arrays import Rows
 
 
 @dataclass
@@ -152,30 +117,3 @@ def proves(value: float, bound: Bound, step: float | None, rel_gap: float) -> bo
     if step:
         return value >= top - 1e-9 * max(1.0, abs(top))
     return top - bound.margin - value <= max(1e-6, rel_gap * max(1.0, abs(value)))
-
-
-def lattice_step(values: np.ndarray, max_denominator: int = 1000) -> float | None:
-    """The largest q with every value an integer multiple of q (values read, to 1e-12, as
-    fractions with a denominator up to ``max_denominator``); None when there is none.
-
-    >>> lattice_step(np.array([0.5, -0.5, 1.0, 0.0]))
-    0.5
-    >>> lattice_step(np.array([0.7, -0.3, 0.0]))  # a 30 % share
-    0.1
-    >>> round(lattice_step(np.array([2 / 3, -1 / 3])), 6)
-    0.333333
-    >>> lattice_step(np.array([0.5, 0.0001234567])) is None
-    True
-    """
-    fracs = []
-    for v in np.unique(values).tolist():
-        f = Fraction(v).limit_denominator(max_denominator)
-        if abs(float(f) - v) > 1e-12 * max(1.0, abs(v)):
-            return None
-        if f:
-            fracs.append(f)
-    if not fracs:
-        return None
-    den = math.lcm(*(f.denominator for f in fracs))
-    num = math.gcd(*(f.numerator * (den // f.denominator) for f in fracs))
-    return num / den

@@ -1,5 +1,6 @@
 """Check a given (possibly hand-edited) allocation against every rule of SPEC 3, using the
-same rule functions as the model, and compare two allocations."""
+same rule functions as the model, and compare two allocations. Both work on tables of text
+cells as :func:`intervet_plan.inputs.allocation.read_allocation` reads them."""
 
 from __future__ import annotations
 
@@ -16,10 +17,15 @@ import pandas as pd
 from intervet_plan.domain.context import PLAN_KEY, Context
 from intervet_plan.domain.eligibility import RULES, _pairs_frame, first_failing_rule
 from intervet_plan.errors import InputError, Problem
-from intervet_plan.inputs.csvfile import read_table_csv
+from intervet_plan.inputs.allocation import read_allocation
 from intervet_plan.inputs.parsers import parse_bool, parse_date
-from intervet_plan.model.rules import LE, all_rows, org_support_total, placement_frame
-from intervet_plan.solve.tables import ALLOCATION_COLUMNS, MONEY_COLUMNS, allocation_table
+from intervet_plan.model.rules import Sense, all_rows, org_support_total, placement_frame
+from intervet_plan.solve.tables import (
+    ALLOCATION_COLUMNS,
+    MONEY_COLUMNS,
+    allocation_csv,
+    allocation_table,
+)
 
 TOLERANCE = 1e-6
 CENT = 0.005  # money columns agree to the cent
@@ -44,32 +50,18 @@ class Violation:
         return f"{self.rule} [{self.ids}]: {self.message}"
 
 
-def read_allocation(path: Path) -> pd.DataFrame:
-    """Read an allocation CSV (as written by ``run``, or hand-edited): text cells."""
-    problems: list[Problem] = []
-    table = read_table_csv(Path(path), problems)
-    if table is None or problems:  # e.g. more values in a row than the header names
-        raise InputError(problems, f"allocation {path}")
-    missing = [c for c in PLAN_KEY if c not in table.header]
-    if missing:
-        raise InputError(
-            [
-                Problem(table.source, 1, c, "required column is missing from the header")
-                for c in missing
-            ],
-            f"allocation {path}",
-        )
-    df = pd.DataFrame(table.rows, columns=table.header)
-    df["_line"] = table.lines
-    return df
-
-
 _ARTICLE = {"participant_id": "a", "offer_id": "an"}
 
 
-def check_allocation(ctx: Context, alloc_path: Path) -> list[Violation]:
-    """Every rule the allocation breaks (empty list: none)."""
-    raw = read_allocation(alloc_path)
+def check_allocation(ctx: Context, table: pd.DataFrame) -> list[Violation]:
+    """Every rule the allocation ``table`` breaks (empty list: none). ``table`` holds text
+    cells, one row per placement, with participant_id and offer_id; its ``_line`` column
+    (else the row's position) and ``attrs["path"]`` name the file in messages, as
+    :func:`~intervet_plan.inputs.allocation.read_allocation` gives them."""
+    alloc_path = table.attrs.get("path", "allocation.csv")
+    raw = table.reset_index(drop=True)
+    if "_line" not in raw.columns:
+        raw = raw.assign(_line=range(2, len(raw) + 2))
     case = ctx.case
     label = Path(alloc_path).name
     problems = []
@@ -122,7 +114,7 @@ def check_allocation(ctx: Context, alloc_path: Path) -> list[Violation]:
         slack = row.slack(lhs)
         if slack < -TOLERANCE * max(1.0, abs(row.rhs)):
             ids = ", ".join(f"{v}" for v in row.about.values() if v is not None)
-            bound = "at most" if row.sense == LE else "at least"
+            bound = "at most" if row.sense == Sense.LE else "at least"
             out.append(
                 Violation(
                     row.rule,
@@ -169,8 +161,6 @@ def _deduplicate(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Violation]]:
 def expected_allocation(ctx: Context, pairs: pd.DataFrame) -> pd.DataFrame:
     """allocation.csv as ``run`` writes it for these (participant_id, offer_id) pairs (each
     once, all in the case): text cells, one row per pair, in the order of ``pairs``."""
-    from intervet_plan.api import allocation_csv
-
     keys = pd.MultiIndex.from_frame(pairs[PLAN_KEY].reset_index(drop=True))
     if not len(keys):
         return pd.DataFrame(columns=ALLOCATION_COLUMNS)
@@ -261,13 +251,20 @@ def _column_violations(raw: pd.DataFrame, want: pd.DataFrame) -> list[Violation]
 
 
 def diff_allocations(old_path: Path, new_path: Path) -> pd.DataFrame:
+    """:func:`diff_frames` of two allocation files; ``attrs`` ``old`` and ``new`` hold the
+    two paths (for :func:`diff_text`)."""
+    d = diff_frames(read_allocation(old_path), read_allocation(new_path))
+    d.attrs.update(old=str(old_path), new=str(new_path))
+    return d
+
+
+def diff_frames(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     """Per participant: placements ``moved`` (dropped from one offer and added to another),
     ``added`` and ``dropped``; first, one ``duplicate`` row for every extra occurrence of a
-    (participant_id, offer_id) in either file (its offer in old_offer_id for the old file,
-    new_offer_id for the new one). Moves are computed on the files without their duplicates.
-    Columns: participant_id, change, old_offer_id, new_offer_id, old_start_date,
-    new_start_date; ``attrs`` ``old`` and ``new`` hold the two paths (for :func:`diff_text`)."""
-    old, new = read_allocation(old_path), read_allocation(new_path)
+    (participant_id, offer_id) in either table (its offer in old_offer_id for the old table,
+    new_offer_id for the new one). Moves are computed on the tables without their
+    duplicates. Columns: participant_id, change, old_offer_id, new_offer_id, old_start_date,
+    new_start_date."""
     rows = _duplicates(old, new=False) + _duplicates(new, new=True)
     old, new = old.drop_duplicates(PLAN_KEY), new.drop_duplicates(PLAN_KEY)
     for p in sorted(set(old.participant_id) | set(new.participant_id)):
@@ -283,9 +280,7 @@ def diff_allocations(old_path: Path, new_path: Path) -> pd.DataFrame:
             rows.append((p, "dropped", g.offer_id, None, g.get("start_date"), None))
         for _, c in came.iloc[len(gone) :].iterrows():
             rows.append((p, "added", None, c.offer_id, None, c.get("start_date")))
-    d = pd.DataFrame(rows, columns=DIFF_COLUMNS)
-    d.attrs.update(old=str(old_path), new=str(new_path))
-    return d
+    return pd.DataFrame(rows, columns=DIFF_COLUMNS)
 
 
 def _duplicates(df: pd.DataFrame, new: bool) -> list[tuple[object, ...]]:

@@ -1,7 +1,9 @@
 """Why a scenario is infeasible: the smallest relaxation of the relaxable hard constraints
 (quota minimums, hard targets, budget, fixed placements) by an elastic re-solve, and a
 capacity analysis (networkx max-flow / min-cut over applicants -> offers) that names the
-bottleneck of each quota minimum that cannot be reached."""
+bottleneck of each quota minimum that cannot be reached.
+
+The diagnosis runs on HiGHS whichever solver the scenario chose."""
 
 from __future__ import annotations
 
@@ -12,8 +14,12 @@ import numpy as np
 import pandas as pd
 
 from intervet_plan.model.build import Model
-from intervet_plan.solve.driver import to_arrays
-from intervet_plan.solve.highs import load_into, new_highs
+from intervet_plan.model.rules import Row
+from intervet_plan.solve.arrays import to_arrays
+from intervet_plan.solve.highs_model import load_into, new_highs
+
+# the rules whose rows the elastic re-solve may relax, and the kind each conflict reports
+RELAXABLE = {"quota_min": "quota_min", "budget": "budget", "target": "hard_target"}
 
 
 def diagnose(model: Model) -> dict:
@@ -49,26 +55,28 @@ def elastic(model: Model, capacity: list[dict] | None = None) -> list[dict]:
     fixed = [i for i in range(len(model.x)) if lower[i] >= 1]
     lower[fixed] = 0.0
     load_into(h, arr, lower)
-    slacks: list[tuple[str, str, float, int]] = []  # (row name, kind, weight, column)
+    # (constraint name, kind, weight, column, the rule's row or the fixed pair)
+    slacks: list[tuple[str, str, float, int, Row | tuple[str, str]]] = []
     col = n
     soft = set(model.shortfall)
     for r, name in enumerate(names):
-        kind = _kind(name)
-        if kind is None or name in soft:
+        row = model.row_of.get(name)
+        if row is None or row.rule not in RELAXABLE or name in soft:
             continue
-        ge = math.isfinite(arr.row_lower[r]) and not math.isfinite(arr.row_upper[r])
+        kind = RELAXABLE[row.rule]
+        ge = math.isfinite(arr.rows.lower[r]) and not math.isfinite(arr.rows.upper[r])
         weight = 1.0 / person_eur if kind == "budget" else 1.0
         h.addCol(weight, 0.0, math.inf, 1, np.array([r], np.int32), np.array([1.0 if ge else -1.0]))
-        slacks.append((name, kind, weight, col))
+        slacks.append((name, kind, weight, col, row))
         col += 1
     for i in fixed:
         h.addRow(1.0, math.inf, 2, np.array([i, col], np.int32), np.array([1.0, 1.0]))
         h.addCol(1.0, 0.0, math.inf, 0, np.array([], np.int32), np.array([], float))
         p, o = pairs.at[i, "participant_id"], pairs.at[i, "offer_id"]
-        slacks.append((f"fixed__{p}__{o}", "fixed", 1.0, col))
+        slacks.append((f"fixed__{p}__{o}", "fixed", 1.0, col, (p, o)))
         col += 1
     c = np.zeros(col)
-    for _, _, w, j in slacks:
+    for _, _, w, j, _ in slacks:
         c[j] = w
     h.changeColsCost(col, np.arange(col, dtype=np.int32), c)
     h.changeObjectiveSense(highspy.ObjSense.kMinimize)
@@ -78,29 +86,35 @@ def elastic(model: Model, capacity: list[dict] | None = None) -> list[dict]:
     values = np.array(h.getSolution().col_value)
     by_activity = {c["activity_id"]: c for c in capacity or []}
     out = []
-    for name, kind, _, j in slacks:
+    for name, kind, _, j, about in slacks:
         amount = float(values[j])
         if amount <= 1e-6:
             continue
-        out.append(_conflict(model, name, kind, amount, by_activity))
+        out.append(_conflict(model, name, kind, about, amount, by_activity))
     return out
 
 
-def _kind(name: str) -> str | None:
-    if name.startswith("quota_min__"):
-        return "quota_min"
-    if name == "budget":
-        return "budget"
-    if name.startswith("target__"):
-        return "hard_target"
-    return None
-
-
-def _conflict(model: Model, name: str, kind: str, amount: float, capacity: dict[str, dict]) -> dict:
+def _conflict(
+    model: Model,
+    name: str,
+    kind: str,
+    about: Row | tuple[str, str],
+    amount: float,
+    capacity: dict[str, dict],
+) -> dict:
+    """One relaxed row: ``about`` is its rule's row (ids in ``about.about``), or the
+    (participant_id, offer_id) of a fixed placement."""
     ctx = model.ctx
     entry: dict[str, object] = {"constraint": name, "kind": kind}
-    if kind == "quota_min":
-        act = next(a for a in ctx.quotas.index if name == f"quota_min__{_safe(a)}")
+    if isinstance(about, tuple):
+        p, o = about
+        entry.update(
+            amount=1,
+            unit="placement",
+            sentence=f"fixed placement {p} in {o} cannot be kept with the other hard constraints",
+        )
+    elif kind == "quota_min":
+        act = str(about.about["activity_id"])
         short = int(math.ceil(amount - 1e-6))
         qmin = int(ctx.quotas.at[act, "quota_min"])
         cap = capacity.get(act)
@@ -121,11 +135,8 @@ def _conflict(model: Model, name: str, kind: str, amount: float, capacity: dict[
             f"need EUR {ctx.budget_eur + amount:,.2f} (budget "
             f"EUR {ctx.budget_eur:,.2f})",
         )
-    elif kind == "hard_target":
-        t_name, bound = name.removeprefix("target__").rsplit("__", 1)
-        target = next((t for t in ctx.targets if _safe(t.name) == t_name), None)
-        shown = target.name if target else t_name
-        value = getattr(target, bound) if target else None
+    else:  # a hard target
+        shown, bound, value = (about.about[k] for k in ("target", "bound", "value"))
         entry.update(
             target=shown,
             bound=bound,
@@ -134,20 +145,7 @@ def _conflict(model: Model, name: str, kind: str, amount: float, capacity: dict[
             sentence=f"hard target {shown} ({bound} {value}) short by {amount:.2f} "
             "persons given the other hard constraints",
         )
-    else:
-        entry.update(
-            amount=1,
-            unit="placement",
-            sentence=f"fixed placement {name.removeprefix('fixed__').replace('__', ' in ')} "
-            "cannot be kept with the other hard constraints",
-        )
     return entry
-
-
-def _safe(s: object) -> str:
-    from intervet_plan.model.rules import safe
-
-    return safe(s)
 
 
 def capacity_analysis(model: Model) -> list[dict]:

@@ -5,14 +5,14 @@ arrays to two HiGHS copies: the MIP, and its LP relaxation, whose simplex basis 
 level to level. Each level:
 
 1. solves the relaxation and computes from its duals a bound that holds for every plan
-   (``relax.upper_bound``);
+   (``bounds.upper_bound``);
 2. rounds the relaxation's plan, or, when a few integer columns are fractional, completes it
    by a MIP over those columns with the others fixed; a checked plan that reaches the bound is
    optimal, and the MIP is not run (allocation problems are nearly totally unimodular, so this
    is the common case);
 3. otherwise runs the MIP from the best plan in hand;
 4. fixes, for every later level, the integer columns whose reduced cost exceeds the slack
-   between the bound and the level's value (``relax.reduced_cost_fixings``), and adds the
+   between the bound and the level's value (``bounds.reduced_cost_fixings``), and adds the
    level's bound as a row.
 
 Before a level that prices organisational support (the cost level, or any level once the
@@ -23,9 +23,8 @@ the cost level and tightens it where the budget binds.
 
 from __future__ import annotations
 
+import dataclasses
 import math
-import os
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,89 +32,21 @@ from pathlib import Path
 import numpy as np
 
 from intervet_plan.inputs.scenario import SolverSettings
-from intervet_plan.model.build import LEVEL_SENSE, MAXIMISE, Model, OrgSupport
+from intervet_plan.model.build import Goal, Model, OrgSupport
+from intervet_plan.solve.arrays import Arrays, Rows
 from intervet_plan.solve.bounds import (
     Bound,
-    Rows,
     best_possible,
     proves,
     reduced_cost_fixings,
     upper_bound,
 )
-from intervet_plan.solve.driver import (
-    Arrays,
-    LevelReport,
-    SolveResult,
-    Status,
-    finish,
-    level_bound,
-    level_step,
-    rounded,
-    to_arrays,
-)
+from intervet_plan.solve.highs_model import load_into, new_highs
+from intervet_plan.solve.levels import Level, level_bound, rounded
+from intervet_plan.solve.types import LevelReport, Method, Status
 
-MAX_COMPLETION = 2000
-PRIMAL_SIMPLEX = (
-    4  # HiGHS option simplex_strategy  # fractional integer columns a completion MIP may take on
-)
-
-
-_scheduler_threads: int | None = None
-
-
-def new_highs(threads: int = 1) -> object:
-    """A quiet ``highspy.Highs`` running on ``threads`` threads (its constructor prints a
-    banner on the C stdout). HiGHS keeps one thread scheduler per process, fixed by the first
-    run: it is reset when a different thread count is asked for, else every later run fails."""
-    import highspy
-
-    global _scheduler_threads
-    if _scheduler_threads is not None and _scheduler_threads != threads:
-        highspy.Highs.resetGlobalScheduler(True)
-    _scheduler_threads = threads
-
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
-            h = highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", threads)
-    return h
-
-
-def load_into(
-    h: object, arr: Arrays, lower: np.ndarray | None = None, relaxed: bool = False
-) -> None:
-    """Pass the columns (bounds, integrality unless ``relaxed``) and rows of ``arr`` to a
-    Highs object."""
-    import highspy
-
-    n = len(arr.cols)
-    h.addVars(n, arr.lower if lower is None else lower, arr.upper)  # type: ignore[attr-defined]
-    ints = np.flatnonzero(arr.integer).astype(np.int32)
-    if len(ints) and not relaxed:
-        kind = np.full(len(ints), highspy.HighsVarType.kInteger.value, np.uint8)
-        h.changeColsIntegrality(len(ints), ints, kind)  # type: ignore[attr-defined]
-    if len(arr.row_lower):
-        h.addRows(  # type: ignore[attr-defined]
-            len(arr.row_lower),
-            arr.row_lower,
-            arr.row_upper,
-            len(arr.index),
-            arr.starts[:-1],
-            arr.index,
-            arr.value,
-        )
-
-
-def solve_highs(model: Model, settings: SolverSettings, log_path: Path | None) -> SolveResult:
-    """Optimise the scenario's objective levels in order on HiGHS."""
-    return _Levels(model, settings, log_path).run()
+MAX_COMPLETION = 2000  # fractional integer columns a completion MIP may take on
+PRIMAL_SIMPLEX = 4  # the value of the HiGHS option simplex_strategy for primal simplex
 
 
 @dataclass
@@ -124,17 +55,27 @@ class _Relaxation:
     bound: Bound | None  # on the level's objective in maximisation form
 
 
-class _Levels:
-    """One lexicographic run: the two HiGHS copies and the column bounds they share."""
+class HighsBackend:
+    """One lexicographic run on HiGHS (see :class:`~intervet_plan.solve.levels.Backend`):
+    the two HiGHS copies and the column bounds they share."""
 
-    def __init__(self, model: Model, settings: SolverSettings, log_path: Path | None) -> None:
-        self.t0 = time.perf_counter()
-        self.model, self.settings = model, settings
-        self.arr = arr = to_arrays(model)
+    name: str = "highs"
+    gap_after_failure: float | None = 0.0
+
+    def __init__(
+        self,
+        model: Model,
+        arr: Arrays,
+        settings: SolverSettings,
+        log_path: Path | None,
+        started: float,
+    ) -> None:
+        self.t0 = started
+        self.model, self.settings, self.arr = model, settings, arr
         self.n = len(arr.cols)
         self.all_idx = np.arange(self.n, dtype=np.int32)
         self.lower, self.upper = arr.lower.copy(), arr.upper.copy()
-        self.rows = Rows(arr.row_lower, arr.row_upper, arr.starts, arr.index, arr.value)
+        self.rows = dataclasses.replace(arr.rows)  # the level rows are appended to this copy
         self.mip = self._highs(log_path)
         # The RENS and RINS sub-MIP heuristics spend most of the root node of the lower levels
         # when the budget binds (budget_cut: 78 s with them, 13 s without; same optimum).
@@ -168,12 +109,12 @@ class _Levels:
             left = self.settings.time_limit_s - (time.perf_counter() - self.t0)
             h.setOptionValue("time_limit", max(left, 0.01))  # type: ignore[attr-defined]
 
-    def _objective(self, h: object, c: np.ndarray, sense: int) -> None:
+    def _objective(self, h: object, c: np.ndarray, sense: Goal) -> None:
         import highspy
 
         h.changeColsCost(self.n, self.all_idx, c)  # type: ignore[attr-defined]
         h.changeObjectiveSense(  # type: ignore[attr-defined]
-            highspy.ObjSense.kMaximize if sense == MAXIMISE else highspy.ObjSense.kMinimize
+            highspy.ObjSense.kMaximize if sense == Goal.MAXIMISE else highspy.ObjSense.kMinimize
         )
 
     def _set_bounds(
@@ -188,88 +129,65 @@ class _Levels:
         for h in (self.mip, self.lp):
             h.changeColsBounds(len(cols), cols, lo, hi)  # type: ignore[attr-defined]
 
-    def run(self) -> SolveResult:
-        model, arr = self.model, self.arr
-        reports: list[LevelReport] = []
-        status, gap, message = Status.OPTIMAL, 0.0, ""
-        for level in model.ctx.objective or ("placements",):
-            c, const = arr.objective(model.levels[level])
-            sense = LEVEL_SENSE[level]
-            if self.x is not None and not c.any():  # constant (no re-plan, no soft target)
-                reports.append(
-                    LevelReport(level, Status.OPTIMAL, const, const, 0.0, 0.0, "constant")
-                )
-                continue
-            lt = time.perf_counter()
-            report, message = self._level(level, c, const, sense)
-            report.time_s = time.perf_counter() - lt
-            reports.append(report)
-            if report.status == Status.OPTIMAL:
-                continue
-            if report.status == Status.NO_PLAN and self.x is not None:
-                status, gap = Status.FEASIBLE, None  # keep the earlier levels' plan
-            elif report.status == Status.FEASIBLE:
-                status, gap = Status.FEASIBLE, report.gap
-            else:
-                status = report.status
-            break
-        version = self.mip.version()  # type: ignore[attr-defined]
-        return finish(
-            model, arr, self.x, status, reports, "highs", version, self.t0, gap,
-            self.settings.seed, message,
-        )  # fmt: skip
+    @property
+    def plan(self) -> np.ndarray | None:
+        return self.x
 
-    def _level(
-        self, level: str, c: np.ndarray, const: float, sense: int
-    ) -> tuple[LevelReport, str]:
+    def version(self) -> str:
+        return str(self.mip.version())  # type: ignore[attr-defined]
+
+    def solve_level(self, level: Level) -> tuple[LevelReport, str]:
+        if self.x is not None and not level.c.any():  # constant (no re-plan, no soft target)
+            c = level.const
+            return LevelReport(level.name, Status.OPTIMAL, c, c, 0.0, 0.0, Method.CONSTANT), ""
+        lt = time.perf_counter()
+        report, message = self._level(level)
+        report.time_s = time.perf_counter() - lt
+        return report, message
+
+    def _level(self, level: Level) -> tuple[LevelReport, str]:
         """Solve one level; on an optimum, keep its plan, fix what it implies, add its row."""
-        cmax = c if sense == MAXIMISE else -c  # the level in maximisation form
-        step = level_step(c, self.arr.integer)
+        c, const, sense, step = level.c, level.const, level.sense, level.step
+        cmax = c if sense == Goal.MAXIMISE else -c  # the level in maximisation form
         prices_split = any(c[self.arr.col_of[o.first.name]] for o in self.model.org_support)
         if prices_split or (self.x is not None and self.budget_binds):
             self._tighten_org_support()
         for h in (self.mip, self.lp):
             self._objective(h, c, sense)
         relaxation = self._relax(cmax)
-        plan, method = self._complete(relaxation.x) if relaxation is not None else (None, "")
-        if plan is not None and relaxation is not None and relaxation.bound is not None:
+        found = self._complete(relaxation.x) if relaxation is not None else None
+        plan = found[0] if found is not None else None
+        if found is not None and relaxation is not None and relaxation.bound is not None:
+            plan, method = found
             if proves(float(cmax @ plan), relaxation.bound, step, self.settings.mip_gap):
                 best = best_possible(relaxation.bound, step)
-                self._accept(level, plan, c, const, sense, relaxation, step)
-                bound = (best if sense == MAXIMISE else -best) + const
+                self._accept(level, plan, relaxation)
+                bound = (best if sense == Goal.MAXIMISE else -best) + const
                 value = float(c @ plan + const)
-                return LevelReport(level, Status.OPTIMAL, value, bound, 0.0, 0.0, method), ""
+                report = LevelReport(level.name, Status.OPTIMAL, value, bound, 0.0, 0.0, method)
+                return report, ""
         start = plan
         if self.x is not None and (plan is None or cmax @ self.x > cmax @ plan):
             start = self.x
-        report, message, x = self._branch(level, c, const, start)
+        report, message, x = self._branch(level.name, c, const, start)
         if report.status == Status.OPTIMAL and x is not None:
-            self._accept(level, x, c, const, sense, relaxation, step)
+            self._accept(level, x, relaxation)
         elif report.status == Status.FEASIBLE and x is not None:
             self.x = x
         return report, message
 
-    def _accept(
-        self,
-        level: str,
-        x: np.ndarray,
-        c: np.ndarray,
-        const: float,
-        sense: int,
-        relaxation: _Relaxation | None,
-        step: float | None,
-    ) -> None:
+    def _accept(self, level: Level, x: np.ndarray, relaxation: _Relaxation | None) -> None:
         self.x = x
-        tol = self.model.ctx.scenario.tolerances.get(level, 0.0)
-        bound = level_bound(float(c @ x), const, sense, tol, step)
+        c, sense = level.c, level.sense
+        bound = level_bound(float(c @ x), level.const, sense, level.tolerance, level.step)
         if relaxation is not None and relaxation.bound is not None:
-            level_max = bound if sense == MAXIMISE else -bound
+            level_max = bound if sense == Goal.MAXIMISE else -bound
             cols, lo, hi = reduced_cost_fixings(
                 relaxation.bound, level_max, self.lower, self.upper, self.arr.integer
             )
             self._set_bounds(cols, lo, hi)
         used = np.flatnonzero(c).astype(np.int32)
-        lo_row, hi_row = (bound, math.inf) if sense == MAXIMISE else (-math.inf, bound)
+        lo_row, hi_row = (bound, math.inf) if sense == Goal.MAXIMISE else (-math.inf, bound)
         for h in (self.mip, self.lp):
             h.addRow(lo_row, hi_row, len(used), used, c[used])  # type: ignore[attr-defined]
         self.rows.append(lo_row, hi_row, used, c[used])
@@ -290,7 +208,7 @@ class _Levels:
         bound = upper_bound(self.rows, self.lower, self.upper, cmax, y) if y is not None else None
         return _Relaxation(x, bound)
 
-    def _complete(self, x_lp: np.ndarray) -> tuple[np.ndarray | None, str]:
+    def _complete(self, x_lp: np.ndarray) -> tuple[np.ndarray, Method] | None:
         """An integer plan from the relaxation's: rounded when every integer column is
         integral ("relaxation"), else a MIP over the fractional ones with the others fixed
         ("completion"). Checked against every bound and row; None when there is none."""
@@ -306,15 +224,16 @@ class _Levels:
             self.lp.run()  # type: ignore[attr-defined]
             if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # type: ignore[attr-defined]
                 self._set_bounds(splits, self.lower[splits], self.upper[splits], keep=False)
-                return None, ""
+                return None
             x_lp = np.array(self.lp.getSolution().col_value)  # type: ignore[attr-defined]
             self._set_bounds(splits, self.lower[splits], self.upper[splits], keep=False)
         fractional = ints & (np.abs(x_lp - np.round(x_lp)) > 1e-6)
         k = int(fractional.sum())
+        x: np.ndarray | None
         if k == 0:
             x = rounded(x_lp, ints)
         elif k > MAX_COMPLETION:
-            return None, ""
+            return None
         else:
             keep = np.flatnonzero(ints & ~fractional & (self.upper > self.lower)).astype(np.int32)
             at = np.clip(np.round(x_lp[keep]), self.lower[keep], self.upper[keep])
@@ -328,12 +247,12 @@ class _Levels:
                 len(keep), keep, self.lower[keep], self.upper[keep]
             )
             if x is None:
-                return None, ""
+                return None
         inside = np.all(x >= self.lower - 1e-9) and np.all(x <= self.upper + 1e-9)
         # rounded integer columns: rows hold to HiGHS's MIP feasibility tolerance, not relative
         if not (inside and self.rows.satisfied(x, rel=1e-9, absolute=1e-6)):
-            return None, ""
-        return x, "relaxation" if k == 0 else "completion"
+            return None
+        return x, Method.RELAXATION if k == 0 else Method.COMPLETION
 
     def _branch(
         self, level: str, c: np.ndarray, const: float, start: np.ndarray | None
@@ -360,7 +279,7 @@ class _Levels:
         has_plan = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
         mstat = highspy.HighsModelStatus
         if ms == mstat.kModelEmpty:  # no column at all
-            ok = bool(np.all(arr.row_lower <= 1e-9) and np.all(arr.row_upper >= -1e-9))
+            ok = bool(np.all(arr.rows.lower <= 1e-9) and np.all(arr.rows.upper >= -1e-9))
             if not ok:
                 return LevelReport(level, Status.INFEASIBLE, None, None, None, 0.0), "", None
             return LevelReport(level, Status.OPTIMAL, const, const, 0.0, 0.0), "", np.zeros(self.n)
@@ -430,7 +349,7 @@ class _Levels:
             return
         c = np.zeros(self.n)
         c[o.pairs] = -1.0  # maximise -n
-        self._objective(self.lp, c, MAXIMISE)
+        self._objective(self.lp, c, Goal.MAXIMISE)
         self._clock(self.lp)
         self.lp.run()  # type: ignore[attr-defined]
         if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # type: ignore[attr-defined]
@@ -451,8 +370,11 @@ class _Levels:
 def _trustworthy(h: object, rows: Rows, c: np.ndarray, integer: np.ndarray) -> bool:
     """Does the solution HiGHS hands back match the objective value it reports, and satisfy
     every row of the model? (A cheap guard against a wrong solution after a warm start.)"""
+    import highspy
+
     info = h.getInfo()  # type: ignore[attr-defined]
-    if info.primal_solution_status != 2:  # no solution: nothing to distrust
+    feasible = highspy.SolutionStatus.kSolutionStatusFeasible
+    if info.primal_solution_status != feasible:  # no solution: nothing to distrust
         return True
     x = rounded(np.array(h.getSolution().col_value), integer)  # type: ignore[attr-defined]
     reported = float(info.objective_function_value)

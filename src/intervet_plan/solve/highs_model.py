@@ -1,0 +1,64 @@
+"""A HiGHS object (quiet, on a given number of threads) and the problem's arrays loaded into it:
+what the HiGHS backend and the diagnosis share."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+
+from intervet_plan.solve.arrays import Arrays
+
+_scheduler_threads: int | None = None
+
+
+def new_highs(threads: int = 1) -> object:
+    """A quiet ``highspy.Highs`` running on ``threads`` threads (its constructor prints a
+    banner on the C stdout). HiGHS keeps one thread scheduler per process, fixed by the first
+    run: it is reset when a different thread count is asked for, else every later run fails."""
+    import highspy
+
+    global _scheduler_threads
+    if _scheduler_threads is not None and _scheduler_threads != threads:
+        highspy.Highs.resetGlobalScheduler(True)
+    _scheduler_threads = threads
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", threads)
+    return h
+
+
+def load_into(
+    h: object, arr: Arrays, lower: np.ndarray | None = None, relaxed: bool = False
+) -> None:
+    """Pass the columns (bounds, integrality unless ``relaxed``) and rows of ``arr`` to a
+    Highs object."""
+    import highspy
+
+    n = len(arr.cols)
+    h.addVars(n, arr.lower if lower is None else lower, arr.upper)  # type: ignore[attr-defined]
+    ints = np.flatnonzero(arr.integer).astype(np.int32)
+    if len(ints) and not relaxed:
+        kind = np.full(len(ints), highspy.HighsVarType.kInteger.value, np.uint8)
+        h.changeColsIntegrality(len(ints), ints, kind)  # type: ignore[attr-defined]
+    rows = arr.rows
+    if len(rows.lower):
+        h.addRows(  # type: ignore[attr-defined]
+            len(rows.lower),
+            rows.lower,
+            rows.upper,
+            len(rows.index),
+            rows.starts[:-1],
+            rows.index,
+            rows.value,
+        )
