@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from conftest import tiny_tables, write_case
 from intervet_plan import api
-from intervet_plan.api import allocation_csv
 from intervet_plan.model.rules import placement_frame
 from intervet_plan.solve.check import check_allocation
+from intervet_plan.solve.tables import allocation_csv
 
 HOSTS = ("ES_SEV", "SI_MAR")
 SENDERS = ("RS_BEL", "BA_SAR")

@@ -159,7 +159,7 @@ def _deduplicate(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[Violation]]:
 def expected_allocation(ctx: Context, pairs: pd.DataFrame) -> pd.DataFrame:
     """allocation.csv as ``run`` writes it for these (participant_id, offer_id) pairs (each
     once, all in the case): text cells, one row per pair, in the order of ``pairs``."""
-    from intervet_plan.api import allocation_csv
+    from intervet_plan.solve.tables import allocation_csv
 
     keys = pd.MultiIndex.from_frame(pairs[PLAN_KEY].reset_index(drop=True))
     if not len(keys):

@@ -238,3 +238,16 @@ def _full_offers(ctx: Context, alloc: pd.DataFrame) -> set[str]:
             ).any():
                 full.add(oid)
     return full
+
+
+def allocation_csv(alloc: pd.DataFrame) -> str:
+    """allocation.csv text: money to cents, distance to metres, ISO dates, true/false."""
+    out = alloc[ALLOCATION_COLUMNS].copy()
+    for c in ("start_date", "end_date"):
+        out[c] = pd.to_datetime(out[c]).dt.strftime("%Y-%m-%d")
+    for c in MONEY_COLUMNS:
+        out[c] = out[c].map(lambda v: f"{v:.2f}")
+    out["distance_km"] = out["distance_km"].map(lambda v: f"{v:.3f}")
+    out["fewer_opportunities"] = out["fewer_opportunities"].map(lambda b: "true" if b else "false")
+    out["preference_rank"] = out["preference_rank"].map(lambda v: "" if pd.isna(v) else str(int(v)))
+    return out.to_csv(index=False, lineterminator="\n")
