@@ -130,6 +130,7 @@ def test_run_writes_spec_outputs(scenario: Path, tmp_path: Path):
     assert s["targets"] == [
         {
             "name": "women",
+            "kind": "share",
             "min": 0.5,
             "max": None,
             "achieved": pytest.approx(2 / 3, abs=1e-6),
