@@ -107,6 +107,19 @@ def test_report_html_has_no_code_and_every_section(feasible: Path):
     assert "1.5e3" not in body  # applicants appear only as counts
 
 
+def test_run_folder_reads_back_whole_without_the_case(feasible: Path, tmp_path: Path):
+    import shutil
+
+    copy = tmp_path / "copy"  # far from the case and the scenario: nothing else is read
+    shutil.copytree(feasible, copy)
+    res = run_folder.read_run(copy)
+    assert list(res["targets"]["kind"]) == ["share", "count"]  # kept, never guessed
+    assert list(res["targets"]["met"]) == [True, False]  # 2 Serbians of 3 wanted
+    orgs = dict(zip(res["organisations"]["org_id"], res["organisations"]["region"], strict=True))
+    assert set(orgs) == set(res["allocation"]["org_id"]) and set(orgs.values()) <= {"EU", "WB"}
+    assert res["diagnosis"] is None and len(res["unplaced"]) == 2
+
+
 def test_workbook_sheets_frozen_header_and_text_never_formula(feasible: Path):
     wb = openpyxl.load_workbook(feasible / "allocation.xlsx")
     assert wb.sheetnames == ["allocation", "unplaced", "kpis", "targets", "costs"]

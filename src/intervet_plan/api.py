@@ -27,7 +27,8 @@ from intervet_plan.outputs.comparison import diff_plans
 from intervet_plan.outputs.describe import describe_case, describe_plan
 from intervet_plan.outputs.folder import check_output_folder
 from intervet_plan.outputs.plan import Plan, exit_code, solve_plan
-from intervet_plan.outputs.run_folder import publish_run, run_inputs
+from intervet_plan.outputs.publish import publish_run
+from intervet_plan.outputs.run_folder import run_inputs
 from intervet_plan.solve.check import Violation, check_allocation
 from intervet_plan.solve.diagnose import diagnose
 from intervet_plan.solve.driver import Status
@@ -105,7 +106,7 @@ def run(
     report: bool = True,
 ) -> tuple[Plan, Path]:
     """The pipeline of ``intervet-plan run``: load, build, solve, write SPEC 5 atomically
-    (:func:`intervet_plan.outputs.run_folder.publish_run`). ``time_limit_s`` in seconds.
+    (:func:`intervet_plan.outputs.publish.publish_run`). ``time_limit_s`` in seconds.
 
     Returns the plan and the output folder as given (default ``reports/<scenario name>``).
     An infeasible scenario gets its folder too; ``plan.exit_code`` is then 3."""

@@ -19,12 +19,9 @@ from typing import TypedDict
 import pandas as pd
 
 from intervet_plan.domain.context import Context
-from intervet_plan.errors import IntervetError, NoPlanError
-from intervet_plan.inputs.scenario import SolverSettings
-from intervet_plan.model.build import Model
+from intervet_plan.errors import IntervetError
 from intervet_plan.outputs.folder import atomic_folder, check_output_folder
-from intervet_plan.outputs.plan import Plan, solve_plan, summary_dict
-from intervet_plan.solve.driver import Status
+from intervet_plan.outputs.plan import Plan, summary_dict
 from intervet_plan.solve.tables import (
     ALLOCATION_COLUMNS,
     MONEY_COLUMNS,
@@ -87,36 +84,6 @@ def write_summary(plan: Plan, stage: Path) -> None:
     (stage / "summary.json").write_text(
         json.dumps(summary_dict(plan), indent=2, default=str) + "\n", encoding="utf-8"
     )
-
-
-def publish_run(
-    model: Model,
-    settings: SolverSettings,
-    target: Path,
-    force: bool = False,
-    report: bool = True,
-    timings: dict[str, float] | None = None,
-) -> Plan:
-    """Solve ``model`` into a staging folder and publish it as ``target`` (already checked
-    with :func:`~intervet_plan.outputs.folder.check_output_folder`): ``solver.log``, the files
-    of SPEC 5, ``allocation.xlsx`` and (with ``report``) ``report.ipynb`` and ``report.html``.
-    A failed report leaves the earlier result in place. ``timings`` (seconds of load and
-    build) go to summary.json. An infeasible plan is published too (its exit code is 3);
-    no plan in time raises :class:`NoPlanError`, a solver failure :class:`IntervetError`."""
-    from intervet_plan.outputs import report as reports
-
-    with atomic_folder(target, force=force) as stage:
-        plan = solve_plan(model, settings, log_path=stage / "solver.log")
-        plan.timings.update(timings or {})
-        if plan.status == Status.NO_PLAN:
-            raise NoPlanError(
-                f"no plan found within the time limit of {settings.time_limit_s:g} s; "
-                "raise solver.time_limit_s or --time-limit"
-            )
-        if plan.status == Status.ERROR:
-            raise IntervetError(f"the solver failed: {plan.result.message}")
-        write_into(plan, stage, {"report": lambda st: reports.write_reports(st, report)})
-    return plan
 
 
 # ------------------------------------------------------------------------------ reading
