@@ -33,13 +33,14 @@ def one_run(case_dir: str, out_dir: str) -> dict:
     """Run the pipeline once, stage by stage, in this process; return timings and peak RSS."""
     import resource
 
-    from intervet_plan.api import solve, write_outputs
+    from intervet_plan.api import solve
     from intervet_plan.domain.context import build_context
     from intervet_plan.domain.eligibility import candidate_pairs
     from intervet_plan.inputs.case import validate_raw
     from intervet_plan.inputs.files import read_case
     from intervet_plan.inputs.scenario_file import parse_scenario
     from intervet_plan.model.build import build_model
+    from intervet_plan.outputs.run_folder import write_outputs
 
     t: dict[str, float] = {}
     t0 = time.perf_counter()

@@ -130,6 +130,7 @@ def test_run_writes_spec_outputs(scenario: Path, tmp_path: Path):
     assert s["targets"] == [
         {
             "name": "women",
+            "kind": "share",
             "min": 0.5,
             "max": None,
             "achieved": pytest.approx(2 / 3, abs=1e-6),
@@ -210,7 +211,10 @@ def test_check_and_diff(scenario: Path, tiny_case: Path, tmp_path: Path):
     assert code == 3
     assert "quota [TEACH]: 2 where at most 1 is allowed (by 1)" in stdout
     assert "eligibility.languages [P6, O4]" in stdout
-    assert "cost [P4, O2]: travel_eur is 180.00, SPEC 3.4 gives 180.00" not in stdout
+    # P4 has fewer opportunities, P3 had not: P3's row under P4 lacks the inclusion support,
+    # while its travel (same offer, same sending organisation) is right and is not reported
+    assert "cost [P4, O2]: inclusion_eur is 0.00, SPEC 3.4 gives 100.00" in stdout
+    assert "cost [P4, O2]: travel_eur" not in stdout
 
     code, stdout, _ = run_cli("diff", str(alloc), str(edited))
     assert code == 0

@@ -17,6 +17,7 @@ import yaml
 
 from conftest import run_cli
 from intervet_plan import api
+from intervet_plan.outputs import run_folder
 from intervet_plan.outputs.folder import atomic_folder, remove_stale_staging
 
 REPO = Path(__file__).resolve().parents[1]
@@ -178,7 +179,7 @@ def test_failure_after_staging_leaves_no_staging_and_keeps_the_earlier_result(
     def full(*_a: object, **_k: object) -> str:
         raise OSError(errno.ENOSPC, "No space left on device", str(out / "allocation.csv"))
 
-    monkeypatch.setattr(api, "allocation_csv", full)
+    monkeypatch.setattr(run_folder, "allocation_csv", full)
     code, _, err = run_cli(*args)
     assert code == 1
     assert err == (
@@ -203,7 +204,7 @@ def test_environment_errors_are_not_reported_as_bugs(
     def refuse(*_a: object, **_k: object) -> str:
         raise OSError(code_, os.strerror(code_), "/somewhere/allocation.csv")
 
-    monkeypatch.setattr(api, "allocation_csv", refuse)
+    monkeypatch.setattr(run_folder, "allocation_csv", refuse)
     out = project / "out"
     code, _, err = run_cli("run", str(project / "tiny.yaml"), "--no-report", "--out", str(out))
     assert code == 1

@@ -17,10 +17,11 @@ import yaml
 
 from conftest import run_cli, tiny_tables, write_case
 from intervet_plan.errors import InputError, IntervetError
-from intervet_plan.outputs import plots, report
+from intervet_plan.outputs import attainment_plots, figure, placement_plots, report, run_folder
+from intervet_plan.outputs.workbook import write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
-TEMPLATE = ROOT / "notebooks" / "allocation_report.ipynb"
+TEMPLATE = report.template_path(report.REPORT_TEMPLATE)
 HEADINGS = [
     "Headline figures",
     "Quota attainment per activity",
@@ -106,6 +107,19 @@ def test_report_html_has_no_code_and_every_section(feasible: Path):
     assert "1.5e3" not in body  # applicants appear only as counts
 
 
+def test_run_folder_reads_back_whole_without_the_case(feasible: Path, tmp_path: Path):
+    import shutil
+
+    copy = tmp_path / "copy"  # far from the case and the scenario: nothing else is read
+    shutil.copytree(feasible, copy)
+    res = run_folder.read_run(copy)
+    assert list(res["targets"]["kind"]) == ["share", "count"]  # kept, never guessed
+    assert list(res["targets"]["met"]) == [True, False]  # 2 Serbians of 3 wanted
+    orgs = dict(zip(res["organisations"]["org_id"], res["organisations"]["region"], strict=True))
+    assert set(orgs) == set(res["allocation"]["org_id"]) and set(orgs.values()) <= {"EU", "WB"}
+    assert res["diagnosis"] is None and len(res["unplaced"]) == 2
+
+
 def test_workbook_sheets_frozen_header_and_text_never_formula(feasible: Path):
     wb = openpyxl.load_workbook(feasible / "allocation.xlsx")
     assert wb.sheetnames == ["allocation", "unplaced", "kpis", "targets", "costs"]
@@ -127,7 +141,7 @@ def test_workbook_sheets_frozen_header_and_text_never_formula(feasible: Path):
 
 def test_workbook_formula_looking_text_stays_text(tmp_path: Path):
     text = ["=SUM(A1)", "+33", "-2+3", "@cmd", "=1+1"]
-    alloc = pd.DataFrame({c: [None] * len(text) for c in report.empty_allocation().columns})
+    alloc = pd.DataFrame({c: [None] * len(text) for c in run_folder.empty_allocation().columns})
     alloc["participant_id"] = text
     alloc["offer_id"] = text[::-1]
     alloc["total_eur"] = [1.5] * len(text)
@@ -138,9 +152,9 @@ def test_workbook_formula_looking_text_stays_text(tmp_path: Path):
             {"participant_id": text, "activities": "LEARN", "reason": "capacity", "detail": text}
         ),
         "summary": {"quota": {"LEARN": 3}, "placed": {"LEARN": 5}, "cost_eur": {"budget": 10}},
-        "targets": pd.DataFrame(columns=report.TARGET_COLUMNS),
+        "targets": pd.DataFrame(columns=run_folder.TARGET_COLUMNS),
     }
-    path = report.write_workbook(tmp_path, res)
+    path = write_workbook(tmp_path, res)
     wb = openpyxl.load_workbook(path)
     got = [c.value for c in wb["allocation"]["A"][1:]]
     assert got == text
@@ -192,14 +206,14 @@ def test_a_failed_report_keeps_the_earlier_result(feasible: Path, tmp_path: Path
 
 
 def test_parameters_are_checked_against_the_template(tmp_path: Path):
-    assert report.parameter_names(TEMPLATE) == {"scenario_path", "output_dir"}
+    assert report.parameter_names(TEMPLATE) == {"output_dir"}
     with pytest.raises(InputError, match="code: is not a parameter of the template"):
         report.render_notebook(TEMPLATE, {"code": "1"}, tmp_path)
     with pytest.raises(InputError, match="output_dir: is a list"):
         report.render_notebook(TEMPLATE, {"output_dir": ["."]}, tmp_path)
     report.check_parameters(
-        {"scenario_path": 'a"b\\c\n__import__("os")', "output_dir": None},
-        {"scenario_path", "output_dir"},
+        {"batch_dir": 'a"b\\c\n__import__("os")', "output_dir": None},
+        {"batch_dir", "output_dir"},
     )
     assert list(tmp_path.iterdir()) == []
 
@@ -217,27 +231,30 @@ def test_committed_template_has_no_outputs_and_only_calls_the_package():
         for line in c.source.splitlines()
         if line.startswith(("import ", "from "))
     ]
-    assert imports == ["from intervet_plan.outputs import plots, report"]
+    assert imports == [
+        "from intervet_plan.outputs import attainment_plots, placement_plots, report, run_folder, "
+        "views"
+    ]
 
 
 def test_figures_on_empty_tables():
     import matplotlib.pyplot as plt
 
-    empty_alloc = report.empty_allocation()
+    empty_alloc = run_folder.empty_allocation()
     empty_unplaced = pd.DataFrame(columns=["participant_id", "activities", "reason", "detail"])
     summary = {"quota": {}, "placed": {}, "cost_eur": {"budget": 1000.0}}
     figs = [
-        plots.quota_attainment(summary),
-        plots.timeline(empty_alloc),
-        plots.cohorts_gantt(empty_alloc),
-        plots.targets_chart(pd.DataFrame(columns=report.TARGET_COLUMNS)),
-        plots.budget_chart(empty_alloc, summary),
-        plots.flows_heatmap(empty_alloc),
-        plots.flows_network(empty_alloc),
-        plots.preference_satisfaction(empty_alloc),
-        plots.unplaced_reasons(empty_unplaced),
+        attainment_plots.quota_attainment(summary),
+        placement_plots.timeline(empty_alloc),
+        placement_plots.cohorts_gantt(empty_alloc),
+        attainment_plots.targets_chart(pd.DataFrame(columns=run_folder.TARGET_COLUMNS)),
+        attainment_plots.budget_chart(empty_alloc, summary),
+        placement_plots.flows_heatmap(empty_alloc),
+        placement_plots.flows_network(empty_alloc),
+        attainment_plots.preference_satisfaction(empty_alloc),
+        attainment_plots.unplaced_reasons(empty_unplaced),
     ]
     for f in figs:
         assert type(f).__name__ == "Figure"
-        assert plots.to_png(f)[:4] == b"\x89PNG"
+        assert figure.to_png(f)[:4] == b"\x89PNG"
     assert plt.get_fignums() == []  # nothing left in pyplot's global state

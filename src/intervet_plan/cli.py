@@ -203,8 +203,6 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    import json
-
     from intervet_plan.api import run
     from intervet_plan.outputs.describe import describe_plan
 
@@ -216,15 +214,13 @@ def _run(args: argparse.Namespace) -> int:
         force=args.force,
         report=not args.no_report,
     )
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    print(describe_plan(summary, out))
+    print(describe_plan(plan.summary, out))
     if plan.diagnosis is not None:
         print("infeasible: the hard constraints cannot all hold. Smallest relaxation:")
         for line in plan.diagnosis["summary"]:
             print(f"  - {line}")
         print(f"  details in {out / 'diagnosis.json'}")
-        return EXIT_INFEASIBLE
-    return EXIT_OK
+    return plan.exit_code
 
 
 def _generate(args: argparse.Namespace) -> int:

@@ -45,13 +45,12 @@ def run_one(
         from intervet_plan import api
 
         plan, folder = api.run(scenario, out=out, time_limit_s=time_limit_s, report=report)
-        summary = json.loads((Path(folder) / "summary.json").read_text(encoding="utf-8"))
+        summary = plan.summary
+        code, status = plan.exit_code, str(summary["status"])
         if plan.diagnosis is not None:
             lines = plan.diagnosis.get("summary") or []
-            code, status = 3, "infeasible"
             message = "infeasible: " + ("; ".join(map(str, lines)) or "see diagnosis.json")
         else:
-            code, status = 0, str(summary.get("status", "optimal"))
             h = headline(summary)
             message = (
                 f"{status}: {h['placed']} of {h['quota']} placed, EUR {h['cost_eur']:,.2f} "

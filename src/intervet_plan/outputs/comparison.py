@@ -8,17 +8,24 @@ matplotlib ``Figure`` objects, made without pyplot so that nothing is shown twic
 
 from __future__ import annotations
 
+import io
 import json
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from intervet_plan.outputs.plots import COST_COLORS, COST_LABELS, activity_colors, eur_tick
+from intervet_plan.outputs.figure import (
+    COST_COLORS,
+    COST_LABELS,
+    activity_colors,
+    eur_tick,
+    new_figure,
+)
+from intervet_plan.solve.check import diff_frames
+from intervet_plan.solve.tables import COST_PARTS, allocation_csv
 
 HEADLINE_COLUMNS = [
     "scenario",
@@ -37,13 +44,6 @@ HEADLINE_COLUMNS = [
     "gap",
 ]
 TARGET_COLUMNS = ["scenario", "target", "min", "max", "achieved", "shortfall", "hard", "kind"]
-COST_PARTS = ("travel", "subsistence", "org_support", "inclusion", "extra")
-
-
-def _figure(width: float, height: float) -> Figure:
-    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
 
 
 def read_manifest(batch_dir: str | Path) -> list[dict]:
@@ -130,17 +130,14 @@ def costs_by_type(batch_dir: str | Path) -> pd.DataFrame:
 
 
 def target_attainment(batch_dir: str | Path) -> pd.DataFrame:
-    """Long table: scenario, target, min, max, achieved, shortfall (persons), hard, kind.
-
-    ``kind`` is ``share`` when every bound is at most 1, else ``count`` (summary.json does
-    not say which)."""
+    """Long table: scenario, target, min, max, achieved, shortfall (persons), hard, kind
+    (``share`` or ``count``, as summary.json gives it)."""
     ok = {r["name"] for r in read_manifest(batch_dir) if r.get("exit_code") == 0}
     rows = []
     for name, s in summaries(batch_dir).items():
         if name not in ok:
             continue
         for t in s.get("targets", []):
-            bounds = [b for b in (t.get("min"), t.get("max")) if b is not None]
             rows.append(
                 {
                     "scenario": name,
@@ -150,7 +147,7 @@ def target_attainment(batch_dir: str | Path) -> pd.DataFrame:
                     "achieved": t.get("achieved"),
                     "shortfall": float(t.get("shortfall") or 0.0),
                     "hard": bool(t.get("hard")),
-                    "kind": "share" if all(b <= 1 for b in bounds) else "count",
+                    "kind": t.get("kind"),
                 }
             )
     return pd.DataFrame(rows, columns=TARGET_COLUMNS)
@@ -236,7 +233,7 @@ def frontier_figure(table: pd.DataFrame) -> Figure | None:
         return None
     ok = table[table["exit_code"] == 0].sort_values("budget_eur")
     bad = table[(table["exit_code"] != 0) & table["budget_eur"].notna()]
-    fig = _figure(8, 4.5)
+    fig = new_figure(8, 4.5)
     ax = fig.add_subplot()
     ax.plot(ok["budget_eur"], ok["placed"], "o-", color="C0", label="placements")
     for b, p, st in zip(ok["budget_eur"], ok["placed"], ok["status"], strict=True):
@@ -294,7 +291,7 @@ def placements_figure(by_activity: pd.DataFrame) -> Figure | str:
     order = list(dict.fromkeys(by_activity["scenario"]))
     placed = placed.loc[order]
     quota = by_activity.groupby("scenario")["quota"].sum().loc[order]
-    fig = _figure(8, 0.5 * len(order) + 1.4 + 0.25 * (len(placed.columns) // 4 + 1))
+    fig = new_figure(8, 0.5 * len(order) + 1.4 + 0.25 * (len(placed.columns) // 4 + 1))
     ax = fig.add_subplot()
     left = np.zeros(len(order))
     y = np.arange(len(order))
@@ -320,7 +317,7 @@ def cost_figure(costs: pd.DataFrame) -> Figure | str:
     if costs.empty:
         return "_No run has a plan: no costs to show._"
     order = list(costs["scenario"])
-    fig = _figure(8, 0.5 * len(order) + 1.8)
+    fig = new_figure(8, 0.5 * len(order) + 1.8)
     ax = fig.add_subplot()
     y = np.arange(len(order))
     left = np.zeros(len(order))
@@ -352,7 +349,7 @@ def target_figure(targets: pd.DataFrame) -> Figure | str:
         for j, s in enumerate(scen):
             if (n, s) in t.index:
                 short[i, j] = t.loc[(n, s), "shortfall"]
-    fig = _figure(max(6.0, 1.3 * len(scen) + 3), 0.55 * len(names) + 2.2)
+    fig = new_figure(max(6.0, 1.3 * len(scen) + 3), 0.55 * len(names) + 2.2)
     ax = fig.add_subplot()
     met = np.ma.masked_where(~(short <= 1e-9), np.ones_like(short))
     unmet = np.ma.masked_where(~(short > 1e-9), short)
@@ -401,12 +398,10 @@ def target_figure(targets: pd.DataFrame) -> Figure | str:
 
 def diff_plans(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     """What moved, was added or dropped between two allocation tables (``plan.allocation``):
-    :func:`intervet_plan.solve.check.diff_allocations` on the two tables."""
-    from intervet_plan.solve.check import diff_allocations
-    from intervet_plan.solve.tables import allocation_csv
+    :func:`intervet_plan.solve.check.diff_frames` on the two tables."""
+    return diff_frames(_as_text(old), _as_text(new))
 
-    with tempfile.TemporaryDirectory(prefix="intervet-diff-") as d:
-        a, b = Path(d) / "old.csv", Path(d) / "new.csv"
-        a.write_text(allocation_csv(old), encoding="utf-8")
-        b.write_text(allocation_csv(new), encoding="utf-8")
-        return diff_allocations(a, b)
+
+def _as_text(allocation: pd.DataFrame) -> pd.DataFrame:
+    """An allocation table as the text cells of its allocation.csv (what ``diff`` compares)."""
+    return pd.read_csv(io.StringIO(allocation_csv(allocation)), dtype=str, keep_default_na=False)

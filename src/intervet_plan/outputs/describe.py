@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from intervet_plan.inputs.case import Case
+from intervet_plan.solve.tables import COST_PARTS
 
 
 def describe_case(case: Case) -> str:
@@ -54,7 +55,8 @@ def describe_case(case: Case) -> str:
 
 
 def describe_plan(summary: dict, out: object = None) -> str:
-    """A short human summary of a run from its summary.json content."""
+    """A short human summary of a run from its summary.json content (:attr:`Plan.summary
+    <intervet_plan.outputs.plan.Plan.summary>`); ``out`` is the folder it was written to."""
     s = summary
     lines = [
         f"scenario {s['scenario']} (case {s['case']}): {s['status']}"
@@ -85,21 +87,12 @@ def describe_plan(summary: dict, out: object = None) -> str:
         c = s["cost_eur"]
         lines.append(
             f"  cost EUR {c['total']:,.2f} of budget EUR {c['budget']:,.2f} "
-            f"({c['total'] / c['budget']:.1%}): travel {c['travel']:,.2f}, subsistence "
-            f"{c['subsistence']:,.2f}, org support {c['org_support']:,.2f}, inclusion "
-            f"{c['inclusion']:,.2f}, extra {c['extra']:,.2f}"
+            f"({c['total'] / c['budget']:.1%}): "
+            + ", ".join(f"{p.replace('_', ' ')} {c[p]:,.2f}" for p in COST_PARTS)
         )
     for t in s.get("targets", []):
         ach = t["achieved"]
-        shown = (
-            "n/a"
-            if ach is None
-            else (
-                f"{ach:.1%}"
-                if t["min"] is None or t["min"] <= 1 and (t["max"] is None or t["max"] <= 1)
-                else f"{ach:g}"
-            )
-        )
+        shown = "n/a" if ach is None else (f"{ach:.1%}" if t.get("kind") == "share" else f"{ach:g}")
         bounds = " ".join(f"{k} {t[k]:g}" for k in ("min", "max") if t[k] is not None)
         lines.append(
             f"  target {t['name']}: {shown} ({bounds}, {'hard' if t['hard'] else 'soft'})"

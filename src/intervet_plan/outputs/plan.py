@@ -1,0 +1,186 @@
+"""A solved scenario in memory: its tidy tables, the content of its summary.json (SPEC 5),
+and the exit code its status maps to (SPEC 6). No files are written here."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from intervet_plan import __version__
+from intervet_plan.domain.context import Context
+from intervet_plan.errors import InfeasibleError, IntervetError, NoPlanError
+from intervet_plan.inputs.files import sha256_file
+from intervet_plan.inputs.scenario import LEVELS, SolverSettings
+from intervet_plan.model.build import Model
+from intervet_plan.solve.driver import solve as solve_levels
+from intervet_plan.solve.tables import (
+    allocation_table,
+    cost_summary,
+    level_values,
+    target_table,
+    unplaced_table,
+)
+from intervet_plan.solve.types import SolveResult, Status
+
+EXIT_OK = 0
+
+
+def exit_code(status: Status) -> int:
+    """The exit code of a run that ended with ``status`` (SPEC 6): 0 with a plan (optimal or
+    feasible), 3 infeasible, 4 no plan in time, 1 a solver error. The one mapping used by the
+    command line and the batch."""
+    if status in (Status.OPTIMAL, Status.FEASIBLE):
+        return EXIT_OK
+    if status == Status.INFEASIBLE:
+        return InfeasibleError.exit_code
+    if status == Status.NO_PLAN:
+        return NoPlanError.exit_code
+    return IntervetError.exit_code
+
+
+@dataclass
+class Plan:
+    """A solved scenario: tidy tables and the summary of SPEC 5. ``timings`` are seconds per
+    step (load, build, solve, write, report)."""
+
+    ctx: Context
+    model: Model
+    result: SolveResult
+    allocation: pd.DataFrame
+    unplaced: pd.DataFrame
+    targets: pd.DataFrame
+    values: dict[str, float]
+    timings: dict[str, float] = field(default_factory=dict)
+    diagnosis: dict | None = None
+
+    @property
+    def status(self) -> Status:
+        return self.result.status
+
+    @property
+    def exit_code(self) -> int:
+        """The exit code of this plan's status (:func:`exit_code`)."""
+        return exit_code(self.status)
+
+    @property
+    def summary(self) -> dict:
+        """The content of summary.json (:func:`summary_dict`)."""
+        return summary_dict(self)
+
+
+def solve_plan(
+    model: Model, settings: SolverSettings | None = None, log_path: Path | None = None
+) -> Plan:
+    """Solve the model's levels in order and return the plan with its tables. An infeasible
+    model gives a plan with status ``infeasible``, empty tables and a ``diagnosis``."""
+    t0 = time.perf_counter()
+    res = solve_levels(model, settings, log_path)
+    ctx = model.ctx
+    timings = {"solve": time.perf_counter() - t0}
+    if res.x is None:
+        empty = allocation_table(ctx, model.pairs.iloc[:0])
+        diagnosis = None
+        if res.status == Status.INFEASIBLE:
+            from intervet_plan.solve.diagnose import diagnose
+
+            diagnosis = diagnose(model)
+        return Plan(
+            ctx, model, res, empty, pd.DataFrame(), target_table(ctx, empty), {}, timings, diagnosis
+        )
+    chosen = model.pairs[res.x.astype(bool)]
+    alloc = allocation_table(ctx, chosen)
+    return Plan(
+        ctx,
+        model,
+        res,
+        alloc,
+        unplaced_table(ctx, model.pairs, alloc),
+        target_table(ctx, alloc),
+        level_values(ctx, alloc),
+        timings,
+    )
+
+
+def summary_dict(plan: Plan) -> dict:
+    """summary.json of SPEC 5. Each target also gives its ``kind`` (``share``, ``count``);
+    ``org_region`` gives the region (``EU``, ``WB``) of each sending organisation with a
+    placement, so that a report needs nothing but the run folder. Money in EUR, times in
+    seconds."""
+    ctx, res = plan.ctx, plan.result
+    placed = plan.allocation.groupby("activity_id").size()
+    order = list(ctx.objective) + [lv for lv in LEVELS if lv not in ctx.objective]
+    status = res.status.value if res.status != Status.NO_PLAN else "error"
+    inputs = {name: sha256_file(p) for name, p in sorted(ctx.case.inputs.items())}
+    if ctx.scenario.path is not None:
+        inputs[f"scenario:{Path(ctx.scenario.path).name}"] = sha256_file(Path(ctx.scenario.path))
+    if ctx.scenario.previous_plan is not None:
+        inputs[f"previous_plan:{Path(ctx.scenario.previous_plan).name}"] = sha256_file(
+            Path(ctx.scenario.previous_plan)
+        )
+    senders = sorted(set(plan.allocation["org_id"].astype(str)))
+    regions = ctx.case.organisations["region"]
+    return {
+        "scenario": ctx.scenario.name,
+        "case": ctx.case.name,
+        "status": status,
+        "objective": {lv: _num(plan.values[lv]) for lv in order} if plan.values else {},
+        "objective_order": list(ctx.objective),
+        "placed": {a: int(placed.get(a, 0)) for a in ctx.quotas.index},
+        "quota": {a: int(q) for a, q in ctx.quotas["quota"].items()},
+        "quota_min": {a: int(q) for a, q in ctx.quotas["quota_min"].items()},
+        "cost_eur": {k: round(v, 2) for k, v in cost_summary(ctx, plan.allocation).items()},
+        "targets": [
+            {
+                "name": r["name"],
+                "kind": r["kind"],
+                "min": _finite(r["min"]),
+                "max": _finite(r["max"]),
+                "achieved": _finite(r["achieved"], 6),
+                "shortfall": round(float(r["shortfall"]), 6),
+                "hard": bool(r["hard"]),
+            }
+            for _, r in plan.targets.iterrows()
+        ],
+        "org_region": {o: str(regions.get(o)) for o in senders if o in regions.index},
+        "solver": {
+            "name": res.solver,
+            "version": res.version,
+            "time_s": round(res.time_s, 3),
+            "gap": res.gap,
+            "seed": res.seed,
+        },
+        "levels": [
+            {
+                "level": r.level,
+                "status": r.status.value,
+                "value": _num(r.value),
+                "gap": r.gap,
+                "time_s": round(r.time_s, 3),
+                "method": r.method,
+            }
+            for r in res.levels
+        ],
+        "timings_s": {
+            k: round(plan.timings.get(k, 0.0), 3)
+            for k in ("load", "build", "solve", "write", "report")
+        },
+        "inputs_sha256": inputs,
+        "version": __version__,
+    }
+
+
+def _finite(v: object, digits: int | None = None) -> float | None:
+    """A number for JSON: None for a missing value (never NaN, which is not JSON)."""
+    if v is None or pd.isna(v):  # type: ignore[arg-type]
+        return None
+    return round(float(v), digits) if digits is not None else float(v)  # type: ignore[arg-type]
+
+
+def _num(v: float | None) -> float | int | None:
+    if v is None:
+        return None
+    r = round(float(v), 6)
+    return int(r) if r.is_integer() else r
