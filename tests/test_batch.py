@@ -17,6 +17,7 @@ from intervet_plan.batch.runner import run_isolated
 from intervet_plan.batch.sweep import make_sweep
 from intervet_plan.errors import InputError
 from intervet_plan.inputs.scenario_file import load_scenario
+from intervet_plan.outputs.report import template_path
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -233,8 +234,9 @@ def test_explore_notebook_runs_top_to_bottom(tmp_path: Path):
 
 
 def test_notebooks_are_committed_without_outputs():
-    for name in ("scenario_comparison.ipynb", "explore.ipynb"):
-        nb = nbformat.read(str(ROOT / "notebooks" / name), as_version=4)
+    for path in (template_path("scenario_comparison.ipynb"), ROOT / "notebooks" / "explore.ipynb"):
+        name = path.name
+        nb = nbformat.read(str(path), as_version=4)
         code = [c for c in nb.cells if c.cell_type == "code"]
         assert all(not c.outputs and c.execution_count is None for c in code), name
         tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]

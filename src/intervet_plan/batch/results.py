@@ -122,19 +122,14 @@ def write_manifest(manifest: Manifest) -> None:
         tmp.write_text(text + "\n", encoding="utf-8")
 
 
-def notebooks_dir() -> Path:
-    """The folder of the notebook templates (``notebooks/`` of the source tree)."""
-    return Path(__file__).resolve().parents[3] / "notebooks"
-
-
 def render_comparison(batch_dir: Path) -> Path:
-    """Execute ``notebooks/scenario_comparison.ipynb`` on a batch folder; write
+    """Execute the ``scenario_comparison.ipynb`` template on a batch folder; write
     ``comparison.ipynb`` and ``comparison.html`` there and return the HTML path."""
-    from intervet_plan.outputs.report import render_notebook
+    from intervet_plan.outputs.report import render_notebook, template_path
 
     batch_dir = Path(batch_dir).absolute()
     _, html = render_notebook(
-        notebooks_dir() / COMPARISON_TEMPLATE,
+        template_path(COMPARISON_TEMPLATE),
         {"batch_dir": str(batch_dir)},
         batch_dir,
         name="comparison",

@@ -1,4 +1,4 @@
-"""Tables and figures that compare the runs of a batch (notebooks/scenario_comparison.ipynb),
+"""Tables and figures that compare the runs of a batch (the scenario_comparison.ipynb template),
 and a diff of two plans held in memory (notebooks/explore.ipynb).
 
 Everything is read from a batch folder: ``manifest.json`` (one entry per run, see

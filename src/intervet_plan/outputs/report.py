@@ -38,8 +38,9 @@ REPORT_TEMPLATE = "allocation_report.ipynb"
 
 def template_path(name: str) -> Path:
     """The notebook template ``name`` (e.g. ``allocation_report.ipynb``): the one place
-    that knows where templates live (``notebooks/`` of the source tree)."""
-    return Path(__file__).resolve().parents[3] / "notebooks" / name
+    that knows where templates live (``outputs/templates/`` of the installed package, so
+    that a wheel installed anywhere finds them)."""
+    return Path(__file__).resolve().parent / "templates" / name
 
 
 # ------------------------------------------------------------------------- notebook display
