@@ -27,6 +27,7 @@ FACADE = (
     "diagnose",
     "diff",
     "exit_code",
+    "exclusions",
     "explain",
     "load",
     "run",

@@ -20,6 +20,7 @@ import pandas as pd
 
 from intervet_plan.domain import eligibility
 from intervet_plan.domain.context import Context, build_context, load_context
+from intervet_plan.inputs.allocation import read_allocation
 from intervet_plan.inputs.case import Case
 from intervet_plan.inputs.scenario import Target
 from intervet_plan.model.build import Model, build_model
@@ -43,6 +44,7 @@ __all__ = [
     "diagnose",
     "diff",
     "exit_code",
+    "exclusions",
     "explain",
     "load",
     "run",
@@ -57,14 +59,22 @@ solve = solve_plan  # Model -> Plan (status, tables, diagnosis when infeasible)
 diff = diff_plans  # two allocation tables -> what moved, was added or dropped
 
 
-def check(ctx: Context, allocation: str | Path) -> list[Violation]:
-    """Every rule of the scenario that an allocation CSV breaks (empty: none)."""
-    return check_allocation(ctx, Path(allocation))
+def check(ctx: Context, allocation: str | Path | pd.DataFrame) -> list[Violation]:
+    """Every rule of the scenario that an allocation breaks (empty: none): an allocation CSV
+    file, or its text cells as :func:`~intervet_plan.inputs.allocation.read_allocation`
+    gives them."""
+    table = allocation if isinstance(allocation, pd.DataFrame) else read_allocation(allocation)
+    return check_allocation(ctx, table)
 
 
 def explain(ctx: Context, participant_ids: Iterable[str] | None = None) -> pd.DataFrame:
     """For each (participant, offer), the first eligibility rule excluding it (SPEC 3.1)."""
     return eligibility.explain(ctx.case, ctx.window, participant_ids)
+
+
+def exclusions(ctx: Context, participant_ids: Iterable[str]) -> pd.DataFrame:
+    """For each given participant: how many offers each eligibility rule excluded."""
+    return eligibility.exclusion_counts(ctx.case, ctx.window, participant_ids)
 
 
 def describe(obj: Case | Context | Plan) -> str:

@@ -103,7 +103,7 @@ class ListIndex:
         )
 
 
-def _pairs_frame(case: Case, p_pos: np.ndarray, o_pos: np.ndarray) -> pd.DataFrame:
+def pairs_frame(case: Case, p_pos: np.ndarray, o_pos: np.ndarray) -> pd.DataFrame:
     """Participant and offer attributes side by side, one row per pair (by row position)."""
     p, o = case.participants, case.offers
     return pd.DataFrame(
@@ -198,7 +198,7 @@ PREDICATES: dict[str, Callable[[pd.DataFrame, Window, ListIndex], np.ndarray]] =
 def first_failing_rule(
     case: Case, f: pd.DataFrame, window: Window, ix: ListIndex | None = None
 ) -> np.ndarray:
-    """For each pair of a frame made by :func:`_pairs_frame`: the first rule it breaks, or
+    """For each pair of a frame made by :func:`pairs_frame`: the first rule it breaks, or
     ``None`` when the pair is eligible."""
     ix = ix or ListIndex.of(case)
     reason = np.full(len(f), None, dtype=object)
@@ -233,7 +233,7 @@ def explain(
     if (pp < 0).any() or (oo < 0).any():
         raise KeyError("unknown participant_id or offer_id")
     p_pos, o_pos = np.repeat(pp, len(oo)), np.tile(oo, len(pp))
-    f = _pairs_frame(case, p_pos, o_pos)
+    f = pairs_frame(case, p_pos, o_pos)
     f["rule"] = first_failing_rule(case, f, window)
     return f[["participant_id", "offer_id", "activity_id", "start_date", "end_date", "rule"]]
 
@@ -274,8 +274,8 @@ def candidate_pairs(case: Case, window: Window) -> pd.DataFrame:
         p_rows.append(rep_p)
         o_rows.append(o_pos[offs])
     if not p_rows:
-        return _pairs_frame(case, np.array([], int), np.array([], int)).iloc[:0]
-    f = _pairs_frame(case, np.concatenate(p_rows), np.concatenate(o_rows))
+        return pairs_frame(case, np.array([], int), np.array([], int)).iloc[:0]
+    f = pairs_frame(case, np.concatenate(p_rows), np.concatenate(o_rows))
     ix = ListIndex.of(case)
     for name, pred in PREDICATES.items():
         if name == "activity":  # holds by construction

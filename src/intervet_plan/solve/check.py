@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from intervet_plan.domain.context import PLAN_KEY, Context
-from intervet_plan.domain.eligibility import RULES, _pairs_frame, first_failing_rule
+from intervet_plan.domain.eligibility import RULES, first_failing_rule, pairs_frame
 from intervet_plan.errors import InputError, Problem
 from intervet_plan.inputs.allocation import read_allocation
 from intervet_plan.inputs.parsers import parse_bool, parse_date
@@ -90,7 +90,7 @@ def check_allocation(ctx: Context, table: pd.DataFrame) -> list[Violation]:
     )
     p_pos = case.participants.index.get_indexer(raw["participant_id"])
     o_pos = case.offers.index.get_indexer(raw["offer_id"])
-    reasons = first_failing_rule(case, _pairs_frame(case, p_pos, o_pos), ctx.window)
+    reasons = first_failing_rule(case, pairs_frame(case, p_pos, o_pos), ctx.window)
     for i in np.flatnonzero((reasons != None) & ~is_fixed):  # noqa: E711
         out.append(
             Violation(
