@@ -87,7 +87,9 @@ def _prepare(
                     f"scenario name '{j.name}' is reserved in a batch folder; rename the scenario",
                 )
             )
-    for j in (j for j in jobs if j.failed is not None):  # no folder: any unique label will do
+    for j in jobs:  # no folder: any unique label will do
+        if j.failed is None:
+            continue
         if j.name in seen:
             j.name = j.failed.name = str(j.scenario)
         seen.setdefault(j.name, j.scenario)

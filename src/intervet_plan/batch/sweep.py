@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, cast
 
 from intervet_plan.batch.pool import connect_dask, run_batch
 from intervet_plan.batch.results import Manifest
@@ -130,7 +131,7 @@ def make_sweep(scenario: Path, vary: str, out_dir: Path) -> list[Path]:
 
     problems: list[Problem] = []
     data, _ = load_yaml_with_lines(src.read_text(encoding="utf-8-sig"), str(src), problems)
-    plain = _plain(data)
+    plain = _plain_mapping(data)
     plain["case"] = str(base.case_path)
     if base.previous_plan is not None:
         plain["previous_plan"] = str(base.previous_plan)
@@ -145,7 +146,7 @@ def make_sweep(scenario: Path, vary: str, out_dir: Path) -> list[Path]:
             )
         if id_problem(vname) is not None:
             raise _vary_error(f"'{key}': value '{text}' does not make a valid scenario name")
-        d = {"name": vname, **_plain(data)}  # a fresh deep copy; dates stay dates
+        d = {"name": vname, **_plain_mapping(data)}  # a fresh deep copy; dates stay dates
         d["name"], d["case"] = vname, plain["case"]
         if "previous_plan" in plain:
             d["previous_plan"] = plain["previous_plan"]
@@ -200,6 +201,12 @@ def _plain(data: object) -> object:
     if isinstance(data, list):
         return [_plain(v) for v in data]
     return data
+
+
+def _plain_mapping(data: object) -> dict[str, Any]:
+    """:func:`_plain` of a scenario file already read as a scenario (so a mapping); its
+    values are YAML data of any shape."""
+    return cast(dict[str, Any], _plain(data))
 
 
 def run_sweep(scenario: Path, vary: str, out_dir: Path, **batch_options: object) -> Manifest:
