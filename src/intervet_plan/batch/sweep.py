@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Unpack, cast
 
-from intervet_plan.batch.pool import connect_dask, run_batch
+from intervet_plan.batch.pool import BatchOptions, connect_dask, run_batch
 from intervet_plan.batch.results import Manifest
 from intervet_plan.errors import InputError, Problem
 from intervet_plan.outputs.folder import atomic_file, check_output_folder, move_aside
@@ -209,17 +209,19 @@ def _plain_mapping(data: object) -> dict[str, Any]:
     return cast(dict[str, Any], _plain(data))
 
 
-def run_sweep(scenario: Path, vary: str, out_dir: Path, **batch_options: object) -> Manifest:
+def run_sweep(
+    scenario: Path, vary: str, out_dir: Path, **batch_options: Unpack[BatchOptions]
+) -> Manifest:
     """:func:`make_sweep` then :func:`run_batch` over the variants into ``out_dir``."""
     address = batch_options.get("dask_address")
     if address:  # an unreachable scheduler is refused before the variants are written
-        connect_dask(str(address)).close()  # type: ignore[attr-defined]
+        connect_dask(str(address)).close()
     from intervet_plan.inputs.scenario_file import load_scenario
 
     reads = [Path(scenario), load_scenario(scenario).case_path]
     out_dir = check_output_folder(Path(out_dir), reads)  # before the variants are written
     variants = make_sweep(scenario, vary, out_dir)
-    return run_batch(variants, out_dir, inputs=reads, **batch_options)  # type: ignore[arg-type]
+    return run_batch(variants, out_dir, inputs=reads, **batch_options)
 
 
 def default_sweep_dir(scenario: Path) -> Path:
