@@ -11,15 +11,20 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from intervet_plan import __version__
 from intervet_plan.errors import InputError, IntervetError, Problem, environment_failure
+
+if TYPE_CHECKING:
+    from intervet_plan.batch.pool import BatchOptions
+    from intervet_plan.batch.results import Manifest
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_PLAN = 0, 1, 2, 3, 4
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's own exit code is 2 as well
+    def error(self, message: str) -> NoReturn:  # argparse's own exit code is 2 as well
         self.print_usage(sys.stderr)
         print(f"{self.prog}: error: {message}", file=sys.stderr)
         raise SystemExit(EXIT_INPUT)
@@ -298,7 +303,7 @@ def _sweep(args: argparse.Namespace) -> int:
     return _batch_done(run_sweep(Path(args.scenario), args.vary, out, **_batch_kwargs(args)))
 
 
-def _batch_kwargs(args: argparse.Namespace) -> dict:
+def _batch_kwargs(args: argparse.Namespace) -> BatchOptions:
     return {
         "jobs": args.jobs,
         "dask_address": args.dask,
@@ -307,12 +312,12 @@ def _batch_kwargs(args: argparse.Namespace) -> dict:
     }
 
 
-def _batch_done(manifest: object) -> int:
+def _batch_done(manifest: Manifest) -> int:
     """Print the table of runs; exit 0 when every run succeeded, else 1."""
     from intervet_plan.batch.results import results_text
 
-    print(results_text(manifest))  # type: ignore[arg-type]
-    ok = manifest.ok and manifest.comparison_error is None  # type: ignore[attr-defined]
+    print(results_text(manifest))
+    ok = manifest.ok and manifest.comparison_error is None
     return EXIT_OK if ok else EXIT_INTERNAL
 
 

@@ -17,15 +17,30 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
 from intervet_plan.batch.results import Manifest, RunResult, render_comparison, write_manifest
 from intervet_plan.batch.runner import run_isolated, stop_live_runs
 from intervet_plan.errors import InputError, IntervetError, Problem
 from intervet_plan.outputs.folder import check_output_folder, move_aside
 
+if TYPE_CHECKING:
+    from distributed import Client
+
 # Names a run folder may not take: they are the batch's own files and folders.
 RESERVED_NAMES = frozenset({"scenarios", "manifest.json", "comparison.html", "comparison.ipynb"})
 GUARD_FACTOR, GUARD_SLACK_S = 3.0, 60.0
+
+
+class BatchOptions(TypedDict, total=False):
+    """The options of :func:`run_batch` that a sweep passes on."""
+
+    jobs: int
+    dask_address: str | None
+    time_limit_s: float | None
+    report: bool
+    progress: bool
+    comparison: bool
 
 
 @dataclass
@@ -87,7 +102,9 @@ def _prepare(
                     f"scenario name '{j.name}' is reserved in a batch folder; rename the scenario",
                 )
             )
-    for j in (j for j in jobs if j.failed is not None):  # no folder: any unique label will do
+    for j in jobs:  # no folder: any unique label will do
+        if j.failed is None:
+            continue
         if j.name in seen:
             j.name = j.failed.name = str(j.scenario)
         seen.setdefault(j.name, j.scenario)
@@ -145,7 +162,7 @@ def run_batch(
         )
     finally:
         if client is not None:
-            client.close()  # type: ignore[attr-defined]
+            client.close()
     write_manifest(manifest)
     if comparison:
         try:
@@ -160,7 +177,7 @@ def _run_all(
     todo: list[_Job],
     out_dir: Path,
     jobs: int,
-    client: object | None,
+    client: Client | None,
     time_limit_s: float | None,
     report: bool,
     progress: bool,
@@ -232,7 +249,7 @@ def _run_local(
     pool.shutdown(wait=True)
 
 
-def connect_dask(address: str) -> object:
+def connect_dask(address: str) -> Client:
     """A dask.distributed Client of the scheduler at ``address`` (InputError when none)."""
     from distributed import Client
 
@@ -252,7 +269,7 @@ def connect_dask(address: str) -> object:
 
 
 def _run_on_dask(
-    client: object, calls: list[tuple[int, dict]], done: Callable[[int, RunResult], None]
+    client: Client, calls: list[tuple[int, dict]], done: Callable[[int, RunResult], None]
 ) -> None:
     from distributed import as_completed as dask_completed
 
@@ -261,9 +278,9 @@ def _run_on_dask(
         batch_id = uuid.uuid4().hex[:8]  # keys unique across batches sharing a scheduler
         for i, kw in calls:
             key = f"intervet-{kw['name']}-{batch_id}-{i}"
-            fut = client.submit(run_isolated, **kw, pure=False, key=key)  # type: ignore[attr-defined]
+            fut = client.submit(run_isolated, **kw, pure=False, key=key)
             futures[fut] = (i, kw)
-        for fut in dask_completed(list(futures), loop=client.loop):  # type: ignore[attr-defined]
+        for fut in dask_completed(list(futures), loop=client.loop):
             i, kw = futures[fut]
             try:
                 r = RunResult.from_dict(fut.result())
@@ -277,5 +294,5 @@ def _run_on_dask(
                 )
             done(i, r)
     except BaseException:
-        client.cancel(list(futures), force=True)  # type: ignore[attr-defined]
+        client.cancel(list(futures), force=True)
         raise

@@ -20,10 +20,18 @@ import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypedDict
 
 from intervet_plan.batch.results import STATUS_OF_EXIT, RunResult, headline
 from intervet_plan.errors import IntervetError, environment_failure
 from intervet_plan.outputs.folder import remove_stale_staging
+
+
+class _Named(TypedDict):
+    """The fields every :class:`RunResult` of a run starts from."""
+
+    name: str
+    scenario: str
 
 
 def run_one(
@@ -40,7 +48,7 @@ def run_one(
     """
     t0 = time.perf_counter()
     out = Path(out)
-    base = {"name": name, "scenario": str(scenario)}
+    base: _Named = {"name": name, "scenario": str(scenario)}
     try:
         from intervet_plan import api
 
@@ -136,7 +144,7 @@ def run_isolated(
         },
         "result": result_file,
     }
-    base = {"name": name, "scenario": scenario}
+    base: _Named = {"name": name, "scenario": scenario}
     try:
         proc = subprocess.Popen(
             [sys.executable, "-m", "intervet_plan.batch.runner", json.dumps(request)],

@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, Unpack, cast
 
-from intervet_plan.batch.pool import connect_dask, run_batch
+from intervet_plan.batch.pool import BatchOptions, connect_dask, run_batch
 from intervet_plan.batch.results import Manifest
 from intervet_plan.errors import InputError, Problem
 from intervet_plan.outputs.folder import atomic_file, check_output_folder, move_aside
@@ -130,7 +131,7 @@ def make_sweep(scenario: Path, vary: str, out_dir: Path) -> list[Path]:
 
     problems: list[Problem] = []
     data, _ = load_yaml_with_lines(src.read_text(encoding="utf-8-sig"), str(src), problems)
-    plain = _plain(data)
+    plain = _plain_mapping(data)
     plain["case"] = str(base.case_path)
     if base.previous_plan is not None:
         plain["previous_plan"] = str(base.previous_plan)
@@ -145,7 +146,7 @@ def make_sweep(scenario: Path, vary: str, out_dir: Path) -> list[Path]:
             )
         if id_problem(vname) is not None:
             raise _vary_error(f"'{key}': value '{text}' does not make a valid scenario name")
-        d = {"name": vname, **_plain(data)}  # a fresh deep copy; dates stay dates
+        d = {"name": vname, **_plain_mapping(data)}  # a fresh deep copy; dates stay dates
         d["name"], d["case"] = vname, plain["case"]
         if "previous_plan" in plain:
             d["previous_plan"] = plain["previous_plan"]
@@ -202,17 +203,25 @@ def _plain(data: object) -> object:
     return data
 
 
-def run_sweep(scenario: Path, vary: str, out_dir: Path, **batch_options: object) -> Manifest:
+def _plain_mapping(data: object) -> dict[str, Any]:
+    """:func:`_plain` of a scenario file already read as a scenario (so a mapping); its
+    values are YAML data of any shape."""
+    return cast(dict[str, Any], _plain(data))
+
+
+def run_sweep(
+    scenario: Path, vary: str, out_dir: Path, **batch_options: Unpack[BatchOptions]
+) -> Manifest:
     """:func:`make_sweep` then :func:`run_batch` over the variants into ``out_dir``."""
     address = batch_options.get("dask_address")
     if address:  # an unreachable scheduler is refused before the variants are written
-        connect_dask(str(address)).close()  # type: ignore[attr-defined]
+        connect_dask(str(address)).close()
     from intervet_plan.inputs.scenario_file import load_scenario
 
     reads = [Path(scenario), load_scenario(scenario).case_path]
     out_dir = check_output_folder(Path(out_dir), reads)  # before the variants are written
     variants = make_sweep(scenario, vary, out_dir)
-    return run_batch(variants, out_dir, inputs=reads, **batch_options)  # type: ignore[arg-type]
+    return run_batch(variants, out_dir, inputs=reads, **batch_options)
 
 
 def default_sweep_dir(scenario: Path) -> Path:

@@ -4,6 +4,7 @@ expanded per value, blackouts, and the fixed and planned placements of a re-plan
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -73,10 +74,10 @@ def scope_mask(case: Case, target: Target, activity_ids: pd.Series) -> pd.Series
     return ok
 
 
-def match_mask(people: pd.DataFrame, match: dict[str, frozenset[object]] | object) -> pd.Series:
+def match_mask(people: pd.DataFrame, match: Mapping[str, frozenset[object]]) -> pd.Series:
     """Which participants (rows of a frame with participant columns) match a filter."""
     ok = pd.Series(True, index=people.index)
-    for attr, values in dict(match).items():  # type: ignore[call-overload]
+    for attr, values in dict(match).items():
         ok &= people[attr].isin(list(values))
     return ok
 
@@ -132,7 +133,9 @@ def _previous_plan(case: Case, scenario: Scenario) -> tuple[pd.DataFrame, pd.Dat
             f"previous plan {path}",
         )
     as_of = scenario.as_of or dt.date.min
-    fixed, planned, seen = [], [], set()
+    fixed: list[tuple[str, str]] = []
+    planned: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
     for cells, line in zip(table.rows, table.lines, strict=True):
         row = dict(zip(table.header, cells, strict=True))
         p, o = row["participant_id"], row["offer_id"]

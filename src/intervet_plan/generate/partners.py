@@ -9,6 +9,7 @@ Dates are ``numpy.datetime64``; quotas and counts are persons at scale 1; money 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 
@@ -252,7 +253,14 @@ class OfferPlan:
 
 
 _SCHOOL_P = np.array([1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 0])  # no August, July, December
-_LEARN_LANG = {"en": 0.2, "host_language": 0.08}
+
+
+class _LanguageShares(TypedDict):
+    en: float
+    host_language: float
+
+
+_LEARN_LANG: _LanguageShares = {"en": 0.2, "host_language": 0.08}
 OFFER_PLANS = (  # month_p: chance that a host starts one in each calendar month, Jan..Dec
     OfferPlan("WBL_SHORT", (28, 28), (4, 12), (0.6,) * 7 + (0, 0.6, 0.6, 0.6, 0), **_LEARN_LANG),
     OfferPlan(

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
@@ -152,7 +153,7 @@ def build_case(raw: RawCase, parsed: ParsedCase) -> Case:
 
     cap_rows = parsed.rows.get("host_capacity", [])
     cap = pd.Series(
-        {r["host_id"]: int(r["max_concurrent"]) for r in cap_rows},
+        {r["host_id"]: int(cast(int, r["max_concurrent"])) for r in cap_rows},
         name="max_concurrent",
         dtype="int64",
     ).sort_index()
@@ -170,11 +171,12 @@ def build_case(raw: RawCase, parsed: ParsedCase) -> Case:
 
     return Case(
         name=str(m["name"]),
-        start_date=m["start_date"],  # type: ignore[arg-type]
-        end_date=m["end_date"],  # type: ignore[arg-type]
-        budget_eur=float(m["budget_eur"]),  # type: ignore[arg-type]
-        inclusion_support_eur=float(m["inclusion_support_eur"]),  # type: ignore[arg-type]
-        org_support_threshold=int(m["org_support_threshold"]),  # type: ignore[arg-type]
+        # the keys were parsed by their column kinds and passed the rules
+        start_date=cast(dt.date, m["start_date"]),
+        end_date=cast(dt.date, m["end_date"]),
+        budget_eur=float(cast(float, m["budget_eur"])),
+        inclusion_support_eur=float(cast(float, m["inclusion_support_eur"])),
+        org_support_threshold=int(cast(int, m["org_support_threshold"])),
         organisations=orgs,
         activities=acts,
         participants=parts,

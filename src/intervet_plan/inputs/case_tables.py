@@ -79,14 +79,14 @@ def parse_cell(col: Column, v: str, decimal_comma: bool = False) -> object:
         return v
     if k == Kind.ID_LIST:
         items = split_list(v)
-        for x in items:
-            parse_id(x)
+        for item in items:
+            parse_id(item)
         return tuple(items)
     if k == Kind.LANG_LIST:
-        items = [x.lower() for x in split_list(v)]
-        for x in items:
-            if not LANG_RE.match(x):
-                raise Bad(f"{quoted(x)} is not a two-letter ISO 639-1 language code")
+        items = [item.lower() for item in split_list(v)]
+        for item in items:
+            if not LANG_RE.match(item):
+                raise Bad(f"{quoted(item)} is not a two-letter ISO 639-1 language code")
         return tuple(sorted(set(items)))
     if k == Kind.SECTORS:
         if v.strip() == "*":

@@ -11,9 +11,13 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from intervet_plan.errors import Problem
 from intervet_plan.inputs.raw import RawTable
+
+if TYPE_CHECKING:
+    from intervet_plan.inputs.case import Case
 
 LEVELS = ("placements", "stability", "targets", "priority", "preferences", "cost")
 SOLVERS = ("highs", "cbc")
@@ -100,11 +104,11 @@ def suggest(key: str, valid: tuple[str, ...], what: str = "valid keys") -> str:
     return f"{what}: {', '.join(valid)}"
 
 
-def check_against_case(scenario: Scenario, case: object) -> list[Problem]:
+def check_against_case(scenario: Scenario, case: Case) -> list[Problem]:
     """Rules that need the case: quota overrides and target scopes name real activities,
     target filters name real organisations, and merged quota_min <= quota."""
-    acts = case.activities  # type: ignore[attr-defined]
-    orgs = case.organisations  # type: ignore[attr-defined]
+    acts = case.activities
+    orgs = case.organisations
     label = str(scenario.path) if scenario.path else "scenario"
     lines = getattr(scenario, "lines", {}) or {}
     problems: list[Problem] = []

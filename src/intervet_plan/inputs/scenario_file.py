@@ -8,12 +8,15 @@ scenario is read here too (its rows are checked against the case by ``domain.con
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TypedDict
 
 from intervet_plan.errors import InputError, Problem
 from intervet_plan.inputs.plan import read_plan_table
-from intervet_plan.inputs.scenario import TOP_KEYS, Scenario
+from intervet_plan.inputs.raw import RawTable
+from intervet_plan.inputs.scenario import TOP_KEYS, Blackout, Scenario, SolverSettings, Target
 from intervet_plan.inputs.scenario_reader import Reader
 from intervet_plan.inputs.scenario_sections import (
     read_blackouts,
@@ -24,6 +27,22 @@ from intervet_plan.inputs.scenario_sections import (
     read_tolerances,
 )
 from intervet_plan.inputs.yamlfile import load_yaml_with_lines
+
+
+class _ScenarioFields(TypedDict, total=False):
+    """The optional fields of :class:`Scenario` that a scenario file gives."""
+
+    budget_eur: float | None
+    quotas: Mapping[str, Mapping[str, int]]
+    targets: tuple[Target, ...]
+    blackouts: tuple[Blackout, ...]
+    previous_plan: Path | None
+    as_of: dt.date | None
+    objective: tuple[str, ...]
+    tolerances: Mapping[str, float]
+    solver: SolverSettings
+    previous_table: RawTable | None
+    previous_problems: tuple[Problem, ...]
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -78,7 +97,7 @@ def parse_scenario(
     r.keys(data, TOP_KEYS, "")
     name = r.ident(data, "name", "", required=True)  # never . or ..: a letter or digit first
     case = r.text(data, "case", "", required=True)
-    kw: dict[str, object] = {}
+    kw: _ScenarioFields = {}
     if "budget_eur" in data:
         b = r.number(data, "budget_eur", "")
         if b is not None and b <= 0:
@@ -131,15 +150,18 @@ def parse_scenario(
     case_path = r.path(data, "case", base, case) if case else None
     if r.problems:
         raise InputError(r.problems, f"scenario {label}")
-    if kw.get("previous_plan") is not None:
-        kw["previous_table"], kw["previous_problems"] = read_plan_table(kw["previous_plan"])  # type: ignore[arg-type]
+    # case is required and an unusable path is a problem, so past this point it is known
+    assert case_path is not None
+    previous_plan = kw.get("previous_plan")
+    if previous_plan is not None:
+        kw["previous_table"], kw["previous_problems"] = read_plan_table(previous_plan)
     return Scenario(
         name=str(name),
         case_path=case_path,
-        path=path,  # type: ignore[arg-type]
+        path=path,
         lines=r.lines,
         **kw,
-    )  # type: ignore[arg-type]
+    )
 
 
 def _is_file(p: Path) -> bool:

@@ -44,16 +44,13 @@ def read_quotas(r: Reader, v: object, parent: object) -> dict[str, dict[str, int
         for k in q:
             r.lines[f"{path}{k}"] = yaml_line(s, k) or 0
         out[str(act)] = {k: x for k, x in q.items() if x is not None}
-        if (
-            q.get("quota") is not None
-            and q.get("quota_min") is not None
-            and q["quota_min"] > q["quota"]
-        ):  # type: ignore[operator]
+        quota, quota_min = q.get("quota"), q.get("quota_min")
+        if quota is not None and quota_min is not None and quota_min > quota:
             r.add(
                 s,
                 "quota_min",
                 f"{path}quota_min",
-                f"'{q['quota_min']}' is greater than quota {q['quota']}",
+                f"'{quota_min}' is greater than quota {quota}",
             )
     return out
 

@@ -43,9 +43,26 @@ class Column:
     optional_column: bool = False
 
 
-def _opt(name: str, kind: Kind, default: object = None, **kw: object) -> Column:
+def _opt(
+    name: str,
+    kind: Kind,
+    default: object = None,
+    *,
+    choices: tuple[str, ...] = (),
+    min: float | None = None,
+    max: float | None = None,
+) -> Column:
     """A column that may be left empty or left out; empty cells take ``default``."""
-    return Column(name, kind, required=False, default=default, optional_column=True, **kw)
+    return Column(
+        name,
+        kind,
+        required=False,
+        default=default,
+        choices=choices,
+        min=min,
+        max=max,
+        optional_column=True,
+    )
 
 
 @dataclass(frozen=True)

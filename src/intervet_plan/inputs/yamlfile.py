@@ -11,7 +11,7 @@ from intervet_plan.errors import Problem
 from intervet_plan.inputs.limits import shown
 
 
-class YamlMap(dict):  # type: ignore[type-arg]
+class YamlMap(dict):
     """A mapping read from YAML that remembers where it starts (``line``) and the line of
     each of its keys (``lines``)."""
 
@@ -19,7 +19,7 @@ class YamlMap(dict):  # type: ignore[type-arg]
     lines: dict[object, int]
 
 
-class YamlList(list):  # type: ignore[type-arg]
+class YamlList(list):
     """A sequence read from YAML that remembers where it starts and the line of each item."""
 
     line: int | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -156,7 +157,7 @@ def build_model(ctx: Context) -> Model:
             s, step = _shortfall(prob, r)
             shortfall[r.name] = s
             e += step * s if r.sense == Sense.GE else -step * s
-            target_terms.append((s, step * float(r.about["weight"])))
+            target_terms.append((s, step * float(cast(float, r.about["weight"]))))
         sense = pulp.LpConstraintLE if r.sense == Sense.LE else pulp.LpConstraintGE
         prob.addConstraint(pulp.LpConstraint(e, sense, r.name, r.rhs), r.name)
 

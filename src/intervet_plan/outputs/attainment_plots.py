@@ -278,7 +278,7 @@ def preference_satisfaction(allocation: pd.DataFrame) -> Figure:
     ax.bar(x, counts.to_numpy(), color=colors, width=0.65)
     total = max(int(counts.sum()), 1)
     for xi, v in zip(x, counts.to_numpy(), strict=True):
-        ax.text(xi, v, f"{v:,}\n{v / total:.0%}", ha="center", va="bottom", fontsize=9)
+        ax.text(float(xi), v, f"{v:,}\n{v / total:.0%}", ha="center", va="bottom", fontsize=9)
     ax.set_xticks(x, counts.index)
     ax.set_ylim(0, counts.max() * 1.3 + 1)
     ax.set_ylabel("placements")

@@ -302,7 +302,7 @@ def placements_figure(by_activity: pd.DataFrame) -> Figure | str:
         left += v
     ax.plot(quota.to_numpy(), y, "k|", ms=18, mew=2, label="quota total")
     for yi, total, q in zip(y, left, quota.to_numpy(), strict=True):
-        ax.text(max(total, q), yi, f"  {total:.0f}", va="center", fontsize="small")
+        ax.text(max(total, q), float(yi), f"  {total:.0f}", va="center", fontsize="small")
     ax.set_yticks(y, order)
     ax.invert_yaxis()
     ax.set_xlabel("placements (persons)")

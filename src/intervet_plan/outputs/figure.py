@@ -57,13 +57,16 @@ def no_data(fig: Figure, text: str, title: str = "") -> Figure:
     return fig
 
 
-def palette(n: int) -> list[tuple[float, ...]]:
+RGBA = tuple[float, float, float, float]  # a colour: red, green, blue, alpha in 0..1
+
+
+def palette(n: int) -> list[RGBA]:
     """``n`` distinct colours (tab10, or tab20 beyond ten), as RGBA tuples."""
     cmap = matplotlib.colormaps["tab10" if n <= 10 else "tab20"]
     return [cmap(i % cmap.N) for i in range(n)]
 
 
-def activity_colors(activities: Iterable[str]) -> dict[str, tuple[float, ...]]:
+def activity_colors(activities: Iterable[str]) -> dict[str, RGBA]:
     """One stable colour per activity id (sorted), shared by every figure."""
     acts = sorted({str(a) for a in activities})
     return dict(zip(acts, palette(len(acts)), strict=True))

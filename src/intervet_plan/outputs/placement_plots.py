@@ -54,7 +54,7 @@ def timeline(allocation: pd.DataFrame) -> Figure:
     ax.set_xlim(x.min() - pd.Timedelta(days=10), x.max() + pd.Timedelta(days=40))
     for label in ax.get_xticklabels():
         label.set_rotation(45)
-        label.set_ha("right")
+        label.set_horizontalalignment("right")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("placements starting in the month")
     ax.set_title(f"Placements per month by activity ({len(allocation):,} in all)", loc="left")

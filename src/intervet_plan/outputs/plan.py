@@ -174,7 +174,7 @@ def summary_dict(plan: Plan) -> dict:
 
 def _finite(v: object, digits: int | None = None) -> float | None:
     """A number for JSON: None for a missing value (never NaN, which is not JSON)."""
-    if v is None or pd.isna(v):  # type: ignore[arg-type]
+    if v is None or pd.isna(v):
         return None
     return round(float(v), digits) if digits is not None else float(v)  # type: ignore[arg-type]
 

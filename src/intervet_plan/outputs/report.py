@@ -96,7 +96,7 @@ def format_table(df: pd.DataFrame, **formats: str) -> str:
 
 def _fmt(v: object, fmt: str | None) -> str:
     if hasattr(v, "item") and not isinstance(v, str):  # numpy scalars
-        v = v.item()  # type: ignore[union-attr]
+        v = v.item()
     if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
         return ""
     if isinstance(v, bool):

@@ -39,7 +39,7 @@ Writer = Callable[[Path], object]
 
 def run_inputs(ctx: Context) -> list[Path]:
     """The files and folders a run reads: no output folder may hold them."""
-    found = [ctx.scenario.case_path, *ctx.case.inputs.values()]
+    found: list[Path | None] = [ctx.scenario.case_path, *ctx.case.inputs.values()]
     found += [ctx.scenario.path, ctx.scenario.previous_plan]
     return [Path(p) for p in found if p is not None]
 

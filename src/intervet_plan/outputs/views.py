@@ -40,14 +40,14 @@ def cost_table(res: RunFolder) -> pd.DataFrame:
     by["placements"] = by["placements"].astype(int)
     by.index.name = "activity_id"
     by = by.reset_index()
-    total = {"activity_id": "total", "placements": int(len(a))}
-    total.update({c: float(a[c].sum()) if len(a) else 0.0 for c in cols})
+    money = {c: float(a[c].sum()) if len(a) else 0.0 for c in cols}
+    total: dict[str, object] = {"activity_id": "total", "placements": int(len(a)), **money}
     budget = float(res["summary"].get("cost_eur", {}).get("budget") or 0.0)
     extra = pd.DataFrame(
         [
             total,
             {"activity_id": "budget", "total_eur": budget},
-            {"activity_id": "remaining", "total_eur": budget - total["total_eur"]},
+            {"activity_id": "remaining", "total_eur": budget - money["total_eur"]},
         ]
     )
     return pd.concat([by, extra], ignore_index=True)[["activity_id", "placements", *cols]]
@@ -108,7 +108,7 @@ def target_display(res: RunFolder) -> pd.DataFrame:
     rows = []
     for r in res["targets"].itertuples(index=False):
 
-        def show(v: object, kind: str = r.kind) -> str:
+        def show(v: float | None, kind: str = r.kind) -> str:
             if v is None or pd.isna(v):
                 return ""
             return f"{float(v):.1%}" if kind == "share" else f"{float(v):g}"
@@ -243,7 +243,7 @@ def diagnosis_text(res: RunFolder) -> str:
     return "\n".join(lines)
 
 
-def _md_escape(text: str) -> str:
+def _md_escape(text: object) -> str:
     """Text shown as markdown literally (no links, emphasis or HTML)."""
     out = []
     for ch in str(text):

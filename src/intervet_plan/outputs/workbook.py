@@ -93,7 +93,7 @@ def _set_value(cell: object, v: object) -> str:
         cell.number_format = DATE_FORMAT  # type: ignore[attr-defined]
         return "yyyy-mm-dd"
     if hasattr(v, "item") and not isinstance(v, str):  # numpy scalars
-        v = v.item()  # type: ignore[union-attr]
+        v = v.item()
     if isinstance(v, bool | int | float):
         cell.value = v  # type: ignore[attr-defined]
         return f"{v:,.2f}" if isinstance(v, float) else str(v)

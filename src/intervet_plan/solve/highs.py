@@ -28,6 +28,7 @@ import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -44,6 +45,9 @@ from intervet_plan.solve.bounds import (
 from intervet_plan.solve.highs_model import load_into, new_highs
 from intervet_plan.solve.levels import Level, level_bound, rounded
 from intervet_plan.solve.types import LevelReport, Method, Status
+
+if TYPE_CHECKING:
+    import highspy
 
 MAX_COMPLETION = 2000  # fractional integer columns a completion MIP may take on
 PRIMAL_SIMPLEX = 4  # the value of the HiGHS option simplex_strategy for primal simplex
@@ -93,7 +97,7 @@ class HighsBackend:
         )
         self.budget_binds = False
 
-    def _highs(self, log_path: Path | None) -> object:
+    def _highs(self, log_path: Path | None) -> highspy.Highs:
         h = new_highs(int(self.settings.threads))
         h.setOptionValue("output_flag", log_path is not None)
         if log_path is not None:  # both copies append to the same log
@@ -104,16 +108,16 @@ class HighsBackend:
         h.setOptionValue("mip_abs_gap", 1e-6)
         return h
 
-    def _clock(self, h: object) -> None:
+    def _clock(self, h: highspy.Highs) -> None:
         if self.settings.time_limit_s is not None:
             left = self.settings.time_limit_s - (time.perf_counter() - self.t0)
-            h.setOptionValue("time_limit", max(left, 0.01))  # type: ignore[attr-defined]
+            h.setOptionValue("time_limit", max(left, 0.01))
 
-    def _objective(self, h: object, c: np.ndarray, sense: Goal) -> None:
+    def _objective(self, h: highspy.Highs, c: np.ndarray, sense: Goal) -> None:
         import highspy
 
-        h.changeColsCost(self.n, self.all_idx, c)  # type: ignore[attr-defined]
-        h.changeObjectiveSense(  # type: ignore[attr-defined]
+        h.changeColsCost(self.n, self.all_idx, c)
+        h.changeObjectiveSense(
             highspy.ObjSense.kMaximize if sense == Goal.MAXIMISE else highspy.ObjSense.kMinimize
         )
 
@@ -127,14 +131,14 @@ class HighsBackend:
         if keep:
             self.lower[cols], self.upper[cols] = lo, hi
         for h in (self.mip, self.lp):
-            h.changeColsBounds(len(cols), cols, lo, hi)  # type: ignore[attr-defined]
+            h.changeColsBounds(len(cols), cols, lo, hi)
 
     @property
     def plan(self) -> np.ndarray | None:
         return self.x
 
     def version(self) -> str:
-        return str(self.mip.version())  # type: ignore[attr-defined]
+        return str(self.mip.version())
 
     def solve_level(self, level: Level) -> tuple[LevelReport, str]:
         if self.x is not None and not level.c.any():  # constant (no re-plan, no soft target)
@@ -189,7 +193,7 @@ class HighsBackend:
         used = np.flatnonzero(c).astype(np.int32)
         lo_row, hi_row = (bound, math.inf) if sense == Goal.MAXIMISE else (-math.inf, bound)
         for h in (self.mip, self.lp):
-            h.addRow(lo_row, hi_row, len(used), used, c[used])  # type: ignore[attr-defined]
+            h.addRow(lo_row, hi_row, len(used), used, c[used])
         self.rows.append(lo_row, hi_row, used, c[used])
 
     def _relax(self, cmax: np.ndarray) -> _Relaxation | None:
@@ -197,10 +201,10 @@ class HighsBackend:
         import highspy
 
         self._clock(self.lp)
-        self.lp.run()  # type: ignore[attr-defined]
-        if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # type: ignore[attr-defined]
+        self.lp.run()
+        if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
-        sol = self.lp.getSolution()  # type: ignore[attr-defined]
+        sol = self.lp.getSolution()
         x = np.array(sol.col_value)
         y = np.array(sol.row_dual) if sol.dual_valid else None
         if y is not None and len(self.budget_rows):
@@ -221,11 +225,11 @@ class HighsBackend:
             # relaxation over the rest: its plan then prices organisational support exactly.
             self._set_bounds(splits, np.ones(len(splits)), np.ones(len(splits)), keep=False)
             self._clock(self.lp)
-            self.lp.run()  # type: ignore[attr-defined]
-            if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # type: ignore[attr-defined]
+            self.lp.run()
+            if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 self._set_bounds(splits, self.lower[splits], self.upper[splits], keep=False)
                 return None
-            x_lp = np.array(self.lp.getSolution().col_value)  # type: ignore[attr-defined]
+            x_lp = np.array(self.lp.getSolution().col_value)
             self._set_bounds(splits, self.lower[splits], self.upper[splits], keep=False)
         fractional = ints & (np.abs(x_lp - np.round(x_lp)) > 1e-6)
         k = int(fractional.sum())
@@ -237,15 +241,13 @@ class HighsBackend:
         else:
             keep = np.flatnonzero(ints & ~fractional & (self.upper > self.lower)).astype(np.int32)
             at = np.clip(np.round(x_lp[keep]), self.lower[keep], self.upper[keep])
-            self.mip.changeColsBounds(len(keep), keep, at, at)  # type: ignore[attr-defined]
+            self.mip.changeColsBounds(len(keep), keep, at, at)
             self._clock(self.mip)
-            self.mip.run()  # type: ignore[attr-defined]
-            info = self.mip.getInfo()  # type: ignore[attr-defined]
+            self.mip.run()
+            info = self.mip.getInfo()
             found = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
-            x = rounded(np.array(self.mip.getSolution().col_value), ints) if found else None  # type: ignore[attr-defined]
-            self.mip.changeColsBounds(  # type: ignore[attr-defined]
-                len(keep), keep, self.lower[keep], self.upper[keep]
-            )
+            x = rounded(np.array(self.mip.getSolution().col_value), ints) if found else None
+            self.mip.changeColsBounds(len(keep), keep, self.lower[keep], self.upper[keep])
             if x is None:
                 return None
         inside = np.all(x >= self.lower - 1e-9) and np.all(x <= self.upper + 1e-9)
@@ -266,16 +268,16 @@ class HighsBackend:
             sol = highspy.HighsSolution()
             sol.col_value = start.tolist()
             sol.value_valid = True
-            h.setSolution(sol)  # type: ignore[attr-defined]
-        h.run()  # type: ignore[attr-defined]
+            h.setSolution(sol)
+        h.run()
         if start is not None and not _trustworthy(h, self.rows, c, arr.integer):
             # HiGHS has returned the start solution instead of the optimum it reports (seen
             # with 1.16 when presolve reduces the model): solve this level again, cold.
-            h.clearSolver()  # type: ignore[attr-defined]
+            h.clearSolver()
             self._clock(h)
-            h.run()  # type: ignore[attr-defined]
-        ms = h.getModelStatus()  # type: ignore[attr-defined]
-        info = h.getInfo()  # type: ignore[attr-defined]
+            h.run()
+        ms = h.getModelStatus()
+        info = h.getInfo()
         has_plan = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
         mstat = highspy.HighsModelStatus
         if ms == mstat.kModelEmpty:  # no column at all
@@ -299,10 +301,10 @@ class HighsBackend:
             lstatus = Status.NO_PLAN
         else:
             lstatus = Status.ERROR
-            message = f"HiGHS ended with status {h.modelStatusToString(ms)}"  # type: ignore[attr-defined]
+            message = f"HiGHS ended with status {h.modelStatusToString(ms)}"
         if lstatus not in (Status.OPTIMAL, Status.FEASIBLE):
             return LevelReport(level, lstatus, None, None, None, 0.0), message, None
-        x = rounded(np.array(h.getSolution().col_value), arr.integer)  # type: ignore[attr-defined]
+        x = rounded(np.array(h.getSolution().col_value), arr.integer)
         dual = float(info.mip_dual_bound)
         report = LevelReport(
             level,
@@ -332,13 +334,13 @@ class HighsBackend:
         minimise its placements on the relaxation and bound that minimum from the duals."""
         # The basis stays primal feasible when only the objective changes: primal simplex
         # takes a fifth of the dual's time here (scale 10: 5 s against 26 s).
-        _, strategy = self.lp.getOptionValue("simplex_strategy")  # type: ignore[attr-defined]
-        self.lp.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)  # type: ignore[attr-defined]
+        _, strategy = self.lp.getOptionValue("simplex_strategy")
+        self.lp.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
         try:
             for o in self.model.org_support:
                 self._tighten_split(o)
         finally:
-            self.lp.setOptionValue("simplex_strategy", strategy)  # type: ignore[attr-defined]
+            self.lp.setOptionValue("simplex_strategy", strategy)
 
     def _tighten_split(self, o: OrgSupport) -> None:
         import highspy
@@ -351,10 +353,10 @@ class HighsBackend:
         c[o.pairs] = -1.0  # maximise -n
         self._objective(self.lp, c, Goal.MAXIMISE)
         self._clock(self.lp)
-        self.lp.run()  # type: ignore[attr-defined]
-        if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # type: ignore[attr-defined]
+        self.lp.run()
+        if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return
-        sol = self.lp.getSolution()  # type: ignore[attr-defined]
+        sol = self.lp.getSolution()
         if not sol.dual_valid:
             return
         b = upper_bound(self.rows, self.lower, self.upper, c, np.array(sol.row_dual))
@@ -367,16 +369,16 @@ class HighsBackend:
             self._set_bounds(cols, np.array([1.0, t]), np.array([1.0, t]))
 
 
-def _trustworthy(h: object, rows: Rows, c: np.ndarray, integer: np.ndarray) -> bool:
+def _trustworthy(h: highspy.Highs, rows: Rows, c: np.ndarray, integer: np.ndarray) -> bool:
     """Does the solution HiGHS hands back match the objective value it reports, and satisfy
     every row of the model? (A cheap guard against a wrong solution after a warm start.)"""
     import highspy
 
-    info = h.getInfo()  # type: ignore[attr-defined]
+    info = h.getInfo()
     feasible = highspy.SolutionStatus.kSolutionStatusFeasible
     if info.primal_solution_status != feasible:  # no solution: nothing to distrust
         return True
-    x = rounded(np.array(h.getSolution().col_value), integer)  # type: ignore[attr-defined]
+    x = rounded(np.array(h.getSolution().col_value), integer)
     reported = float(info.objective_function_value)
     if abs(float(c @ x) - reported) > 1e-6 * max(1.0, abs(reported)):
         return False

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from intervet_plan.solve.arrays import Arrays
 
+if TYPE_CHECKING:
+    import highspy
+
 _scheduler_threads: int | None = None
 
 
-def new_highs(threads: int = 1) -> object:
+def new_highs(threads: int = 1) -> highspy.Highs:
     """A quiet ``highspy.Highs`` running on ``threads`` threads (its constructor prints a
     banner on the C stdout). HiGHS keeps one thread scheduler per process, fixed by the first
     run: it is reset when a different thread count is asked for, else every later run fails."""
@@ -39,21 +43,21 @@ def new_highs(threads: int = 1) -> object:
 
 
 def load_into(
-    h: object, arr: Arrays, lower: np.ndarray | None = None, relaxed: bool = False
+    h: highspy.Highs, arr: Arrays, lower: np.ndarray | None = None, relaxed: bool = False
 ) -> None:
     """Pass the columns (bounds, integrality unless ``relaxed``) and rows of ``arr`` to a
     Highs object."""
     import highspy
 
     n = len(arr.cols)
-    h.addVars(n, arr.lower if lower is None else lower, arr.upper)  # type: ignore[attr-defined]
+    h.addVars(n, arr.lower if lower is None else lower, arr.upper)
     ints = np.flatnonzero(arr.integer).astype(np.int32)
     if len(ints) and not relaxed:
         kind = np.full(len(ints), highspy.HighsVarType.kInteger.value, np.uint8)
-        h.changeColsIntegrality(len(ints), ints, kind)  # type: ignore[attr-defined]
+        h.changeColsIntegrality(len(ints), ints, kind)
     rows = arr.rows
     if len(rows.lower):
-        h.addRows(  # type: ignore[attr-defined]
+        h.addRows(
             len(rows.lower),
             rows.lower,
             rows.upper,

@@ -4,6 +4,8 @@ back from solver variables, so the figures are exact whatever the solver's toler
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -98,7 +100,8 @@ def target_table(ctx: Context, alloc: pd.DataFrame) -> pd.DataFrame:
     x = np.ones(len(alloc))
     short: dict[str, float] = {}
     for r in target_rows(ctx, alloc):
-        short[r.about["target"]] = short.get(r.about["target"], 0.0) + max(0.0, -r.slack(r.lhs(x)))
+        name = cast(str, r.about["target"])  # target rows name their target
+        short[name] = short.get(name, 0.0) + max(0.0, -r.slack(r.lhs(x)))
     rows = []
     for t in ctx.targets:
         from intervet_plan.domain.context import match_mask, scope_mask
