@@ -63,8 +63,9 @@ def check(ctx: Context, allocation: str | Path | pd.DataFrame) -> list[Violation
     """Every rule of the scenario that an allocation breaks (empty: none): an allocation CSV
     file, or its text cells as :func:`~intervet_plan.inputs.allocation.read_allocation`
     gives them."""
-    table = allocation if isinstance(allocation, pd.DataFrame) else read_allocation(allocation)
-    return check_allocation(ctx, table)
+    if isinstance(allocation, pd.DataFrame):
+        return check_allocation(ctx, allocation)
+    return check_allocation(ctx, read_allocation(Path(allocation)))
 
 
 def explain(ctx: Context, participant_ids: Iterable[str] | None = None) -> pd.DataFrame:
