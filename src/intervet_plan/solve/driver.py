@@ -52,25 +52,9 @@ def optimise(
         backend = CbcBackend(model, arr, settings, started)
     else:
         backend = HighsBackend(model, arr, settings, log_path, started)
-    reports: list[LevelReport] = []
-    status, message = Status.OPTIMAL, ""
-    gap: float | None = 0.0
-    for name in order or ("placements",):
-        expr = model.levels[name]
-        c, const = arr.objective(expr)
-        step = level_step(c, arr.integer)
-        level = Level(name, expr, c, const, LEVEL_SENSE[name], tolerances.get(name, 0.0), step)
-        report, message = backend.solve_level(level)
-        reports.append(report)
-        if report.status == Status.OPTIMAL:
-            continue
-        if report.status == Status.NO_PLAN and backend.plan is not None:
-            status, gap = Status.FEASIBLE, None  # keep the earlier levels' plan
-        elif report.status == Status.FEASIBLE:
-            status, gap = Status.FEASIBLE, report.gap
-        else:
-            status, gap = report.status, backend.gap_after_failure
-        break
+    reports, status, gap, message = run_levels(
+        backend, model, arr, order or ("placements",), tolerances
+    )
     return finish(
         model,
         arr,
@@ -84,6 +68,42 @@ def optimise(
         seed=settings.seed,
         message=message,
     )
+
+
+def run_levels(
+    backend: Backend,
+    model: Model,
+    arr: Arrays,
+    order: Sequence[str],
+    tolerances: Mapping[str, float],
+) -> tuple[list[LevelReport], Status, float | None, str]:
+    """Optimise the levels ``order`` on ``backend``, each held for the later ones; stop at
+    the first level not proven optimal. Returns the level reports, the run's status, its gap
+    and the solver's message."""
+    reports: list[LevelReport] = []
+    status, message = Status.OPTIMAL, ""
+    gap: float | None = 0.0
+    for name in order:
+        report, message = backend.solve_level(level_of(model, arr, name, tolerances))
+        reports.append(report)
+        if report.status == Status.OPTIMAL:
+            continue
+        if report.status == Status.NO_PLAN and backend.plan is not None:
+            status, gap = Status.FEASIBLE, None  # keep the earlier levels' plan
+        elif report.status == Status.FEASIBLE:
+            status, gap = Status.FEASIBLE, report.gap
+        else:
+            status, gap = report.status, backend.gap_after_failure
+        break
+    return reports, status, gap, message
+
+
+def level_of(model: Model, arr: Arrays, name: str, tolerances: Mapping[str, float]) -> Level:
+    """The objective level ``name`` of ``model`` as a backend takes it."""
+    expr = model.levels[name]
+    c, const = arr.objective(expr)
+    step = level_step(c, arr.integer)
+    return Level(name, expr, c, const, LEVEL_SENSE[name], tolerances.get(name, 0.0), step)
 
 
 def finish(

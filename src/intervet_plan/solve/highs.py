@@ -96,6 +96,7 @@ class HighsBackend:
             [row_of[r.name] for r in model.rows if r.org_support and r.name in row_of], int
         )
         self.budget_binds = False
+        self.holding = False  # True while probing: a level's optimum binds no later level
 
     def _highs(self, log_path: Path | None) -> highspy.Highs:
         h = new_highs(int(self.settings.threads))
@@ -149,6 +150,35 @@ class HighsBackend:
         report.time_s = time.perf_counter() - lt
         return report, message
 
+    def probe(self, level: Level) -> tuple[LevelReport, str]:
+        """Optimise a level as :meth:`solve_level` does, warm-started from the latest plan,
+        but hold nothing for later levels: no bound row, and every column bound it fixed
+        is restored (a point of a frontier, whose rows change from point to point)."""
+        lower, upper = self.lower.copy(), self.upper.copy()
+        self.holding = True
+        try:
+            return self.solve_level(level)
+        finally:
+            self.holding = False
+            moved = np.flatnonzero((lower != self.lower) | (upper != self.upper)).astype(np.int32)
+            self._set_bounds(moved, lower[moved], upper[moved])
+
+    def add_row(self, c: np.ndarray, lo: float, hi: float) -> int:
+        """Add the row ``lo <= c x <= hi`` to both copies; return its index."""
+        used = np.flatnonzero(c).astype(np.int32)
+        for h in (self.mip, self.lp):
+            h.addRow(lo, hi, len(used), used, c[used])
+        self.rows.append(lo, hi, used, c[used])
+        return len(self.rows.lower) - 1
+
+    def set_row(self, i: int, lo: float, hi: float) -> None:
+        """Move the bounds of row ``i`` (one added by :meth:`add_row`)."""
+        for h in (self.mip, self.lp):
+            h.changeRowBounds(i, lo, hi)
+        self.rows.lower = self.rows.lower.copy()
+        self.rows.upper = self.rows.upper.copy()
+        self.rows.lower[i], self.rows.upper[i] = lo, hi
+
     def _level(self, level: Level) -> tuple[LevelReport, str]:
         """Solve one level; on an optimum, keep its plan, fix what it implies, add its row."""
         c, const, sense, step = level.c, level.const, level.sense, level.step
@@ -182,6 +212,8 @@ class HighsBackend:
 
     def _accept(self, level: Level, x: np.ndarray, relaxation: _Relaxation | None) -> None:
         self.x = x
+        if self.holding:
+            return
         c, sense = level.c, level.sense
         bound = level_bound(float(c @ x), level.const, sense, level.tolerance, level.step)
         if relaxation is not None and relaxation.bound is not None:
