@@ -30,8 +30,10 @@ from intervet_plan.outputs.folder import check_output_folder
 from intervet_plan.outputs.plan import Plan, exit_code, solve_plan
 from intervet_plan.outputs.publish import publish_run
 from intervet_plan.outputs.run_folder import run_inputs
+from intervet_plan.outputs.tradeoff import frontier_table, sentences, write_tradeoff
 from intervet_plan.solve.check import Violation, check_allocation
 from intervet_plan.solve.diagnose import diagnose
+from intervet_plan.solve.tradeoff import DEFAULT_POINTS, frontier
 from intervet_plan.solve.types import Status
 
 __all__ = [
@@ -49,6 +51,7 @@ __all__ = [
     "load",
     "run",
     "solve",
+    "tradeoff",
     "with_target",
     "without_target",
 ]
@@ -144,3 +147,30 @@ def run(
         timings={"load": t_load, "build": t_build},
     )
     return plan, target
+
+
+def tradeoff(
+    scenario: str | Path | Context,
+    between: str = "placements,targets",
+    points: int = DEFAULT_POINTS,
+    out: Path | None = None,
+    time_limit_s: float | None = None,
+) -> pd.DataFrame:
+    """The frontier between two adjacent objective levels ``between`` = "A,B" (SPEC 8.2): one
+    row per point, columns named after the levels (and ``status`` when a point is not proven
+    optimal). With ``out``, ``tradeoff.csv`` and ``tradeoff.html`` are published in that
+    folder (the command line's default is ``reports/<name>-tradeoff-<A>-<B>``).
+    ``attrs["sentences"]`` holds the frontier in words, ``attrs["time_s"]`` its seconds."""
+    ctx = scenario if isinstance(scenario, Context) else load_context(scenario)
+    target = check_output_folder(out, run_inputs(ctx)) if out is not None else None
+    settings = ctx.scenario.solver
+    if time_limit_s is not None:
+        settings = replace(settings, time_limit_s=time_limit_s)
+    model = build_model(ctx)
+    f = frontier(model, settings, ctx.objective, ctx.scenario.tolerances, between, points)
+    if target is not None:
+        write_tradeoff(f, ctx.scenario.name, target)
+    df = frontier_table(f)
+    df.attrs["sentences"] = sentences(f)
+    df.attrs["time_s"] = f.time_s
+    return df

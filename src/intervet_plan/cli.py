@@ -66,6 +66,16 @@ def _seed(text: str) -> int:
     return v
 
 
+def _points(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 1 <= v <= 1000:
+        raise argparse.ArgumentTypeError(f"'{text}' must be between 1 and 1000")
+    return v
+
+
 def _folder(text: str) -> str:
     """An output folder as given; an empty one (an unset shell variable) is refused."""
     if not text.strip() or "\x00" in text:
@@ -96,6 +106,22 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace an earlier result in the output folder instead of moving it aside",
     )
+
+    t = sub.add_parser(
+        "tradeoff",
+        help="the frontier between two adjacent objective levels (e.g. placements,targets)",
+        description="With every level before A held at its optimum, the best value of B for "
+        "each value of A, from A's optimum to where B is best: tradeoff.csv and tradeoff.html.",
+    )
+    t.add_argument("scenario", help="scenario YAML file")
+    t.add_argument(
+        "--between", required=True, metavar="A,B", help="two adjacent objective levels, A first"
+    )
+    t.add_argument("--points", type=_points, default=10, metavar="N", help="points (default 10)")
+    t.add_argument(
+        "--out", type=_folder, help="output folder (default reports/<name>-tradeoff-<A>-<B>)"
+    )
+    t.add_argument("--time-limit", type=_seconds, metavar="S", help="seconds for the whole walk")
 
     c = sub.add_parser("check", help="list every rule a given allocation breaks")
     c.add_argument("case", help="case folder or .xlsx workbook")
@@ -228,6 +254,20 @@ def _run(args: argparse.Namespace) -> int:
     return plan.exit_code
 
 
+def _tradeoff(args: argparse.Namespace) -> int:
+    from intervet_plan.api import load, tradeoff
+
+    ctx = load(args.scenario)
+    names = "-".join(s.strip() for s in args.between.split(","))
+    out = Path(args.out) if args.out else Path("reports") / f"{ctx.scenario.name}-tradeoff-{names}"
+    df = tradeoff(ctx, args.between, args.points, out=out, time_limit_s=args.time_limit)
+    print(df.to_string(index=False))
+    for line in df.attrs["sentences"]:
+        print(f"  {line}")
+    print(f"wrote {out / 'tradeoff.csv'} and {out / 'tradeoff.html'} ({df.attrs['time_s']:.1f} s)")
+    return EXIT_OK
+
+
 def _generate(args: argparse.Namespace) -> int:
     from intervet_plan.generate import DEFAULT_SEED, generate_case
     from intervet_plan.outputs.folder import check_output_folder
@@ -326,6 +366,7 @@ _COMMANDS = {
     "run": _run,
     "check": _check,
     "diff": _diff,
+    "tradeoff": _tradeoff,
     "generate": _generate,
     "batch": _batch,
     "sweep": _sweep,
