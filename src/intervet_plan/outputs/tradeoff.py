@@ -63,7 +63,8 @@ def _b_words(f: Frontier, b: float, b0: float) -> str:
     if f.b == "targets":
         if abs(b) < 1e-6:
             return "meet every soft target"
-        return f"leave the soft targets {_num(b)} persons short (instead of {_num(b0)})"
+        persons = "person" if abs(b - 1) < 1e-9 else "persons"
+        return f"leave the soft targets {_num(b)} {persons} short (instead of {_num(b0)})"
     better = "more" if f.b_sense == Goal.MAXIMISE else "less"
     if f.b == "cost":
         return f"cost EUR {abs(b - b0):,.2f} {better} (EUR {b:,.2f})"
