@@ -69,7 +69,7 @@ def test_default_folder_and_html(women: Path, tmp_path: Path, monkeypatch) -> No
     monkeypatch.chdir(tmp_path)
     code, _, stderr = run_cli("tradeoff", str(women), "--between", "placements,targets")
     assert code == 0, stderr
-    page = (tmp_path / "reports" / "women-tradeoff-placements-targets" / "tradeoff.html")
+    page = tmp_path / "reports" / "women-tradeoff-placements-targets" / "tradeoff.html"
     text = page.read_text()
     assert "The scenario&#x27;s plan: 5 placements, 2 persons short of the targets." in text
     assert "1 fewer placement leaves the soft targets 1 person short (instead of 2)." in text

@@ -99,9 +99,9 @@ def sentences(f: Frontier) -> list[str]:
             words = words.replace("give ", "gives ", 1)
         note = "" if p.status == Status.OPTIMAL else " (not proven optimal: time limit)"
         out.append(f"{change} {words}{note}.")
-    if f.points[-1].b is not None and len(f.points) > 1:
-        last = f.points[-1]
-        reached = abs(last.b - f.end[1]) <= 1e-6 * max(1.0, abs(f.end[1]))
+    last_b = f.points[-1].b
+    if last_b is not None and len(f.points) > 1:
+        reached = abs(last_b - f.end[1]) <= 1e-6 * max(1.0, abs(f.end[1]))
         if reached:
             out.append(
                 f"Giving up more {UNITS.get(f.a, (f.a, f.a))[1]} does not improve "

@@ -180,6 +180,4 @@ def frontier(
         walk.append(Point(v, value, st))
         if value is None or st != Status.OPTIMAL or _at_least(value, b_end, lb.sense):
             break
-    return Frontier(
-        a, b, la.sense, lb.sense, walk, (a_end, b_end), time.perf_counter() - started
-    )
+    return Frontier(a, b, la.sense, lb.sense, walk, (a_end, b_end), time.perf_counter() - started)
