@@ -31,6 +31,7 @@ FACADE = (
     "explain",
     "load",
     "run",
+    "tradeoff",
     "with_target",
     "without_target",
 )
