@@ -222,7 +222,8 @@ def capacity_analysis(model: Model) -> list[dict]:
             why = f"only {len(mine['participant_id'].unique())} eligible applicants {period}" + (
                 f" (sectors {secs})" if secs else ""
             )
-        entry["bottleneck"] = why
+        # a bottleneck only where capacity alone cannot meet the minimum
+        entry["bottleneck"] = why if entry["short"] else f"none: capacity allows {flow}"
         out.append(entry)
     return out
 
