@@ -210,8 +210,8 @@ def _best_share(
         if den < 0.5:  # nothing in scope is placed: any share holds
             return s if gain > -_EPS else None
         ratio = float(m @ x) / den
-        if abs(ratio - s) <= 1e-9 or gain <= 1e-7:
-            return ratio if gain > -1e-7 else s
+        if abs(gain) <= 1e-7 or abs(ratio - s) <= 1e-9:  # F(s) = 0: s is the best share
+            return ratio
         s = ratio
     return s
 
