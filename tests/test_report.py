@@ -186,7 +186,11 @@ def test_infeasible_run_writes_report_with_diagnosis(tmp_path: Path):
     )
     assert "optimality gap" not in body and "<img" not in body
     for h in HEADINGS:
-        shown = h in ("Headline figures", "Why the scenario is infeasible", "Solver and reproducibility")
+        shown = h in (
+            "Headline figures",
+            "Why the scenario is infeasible",
+            "Solver and reproducibility",
+        )
         assert bool(re.search(rf"<h2[^>]*>{re.escape(h)}", body)) == shown, h
     wb = openpyxl.load_workbook(out / "allocation.xlsx")
     assert wb["allocation"].max_row == 1  # the header only

@@ -144,7 +144,7 @@ def _quota_min(model: Model, arr: Arrays, r: int, about: dict, qmin: float) -> d
 def _target(
     model: Model, arr: Arrays, r: int, about: dict, idx: np.ndarray, coef: np.ndarray
 ) -> dict:
-    name, bound, value = str(about["target"]), str(about["bound"]), float(about["value"])  # type: ignore[arg-type]
+    name, bound, value = str(about["target"]), str(about["bound"]), float(about["value"])
     share = next(t.kind == "share" for t in model.ctx.targets if t.name == name)
     maximise = bound == "min"  # a minimum is relaxed by the most the others allow
     entry: dict[str, object] = {
