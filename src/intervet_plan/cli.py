@@ -247,7 +247,10 @@ def _run(args: argparse.Namespace) -> int:
     )
     print(describe_plan(plan.summary, out))
     if plan.diagnosis is not None:
-        print("infeasible: the hard constraints cannot all hold. Smallest relaxation:")
+        print("infeasible: the hard constraints cannot all hold.")
+        if plan.diagnosis.get("lead"):
+            print(f"  {plan.diagnosis['lead']}")
+        print("  Smallest relaxation of them together:")
         for line in plan.diagnosis["summary"]:
             print(f"  - {line}")
         print(f"  details in {out / 'diagnosis.json'}")

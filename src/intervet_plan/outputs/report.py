@@ -242,14 +242,17 @@ def _literal_path(path: Path) -> str:
 
 def export_html(ipynb: Path, html: Path, title: str | None = None) -> Path:
     """Export an executed notebook to standalone HTML for readers: no input cells or
-    prompts, the papermill ``injected-parameters`` and ``parameters`` cells removed, no
-    stderr output, images embedded as base64 PNG."""
+    prompts, the papermill ``injected-parameters`` and ``parameters`` cells removed (and,
+    for an infeasible run, the plan's sections, tagged ``plan``), no stderr output, images embedded as base64 PNG."""
     import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
     nb = nbformat.read(str(ipynb), as_version=4)
     nb = copy.deepcopy(nb)
+    # an infeasible run has no plan: its report skips the plan's sections (tag ``plan``)
+    drop = "plan" if _run_status(ipynb) == "infeasible" else "infeasible"
+    nb.cells = [c for c in nb.cells if drop not in c.get("metadata", {}).get("tags", [])]
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = [
@@ -271,6 +274,14 @@ def export_html(ipynb: Path, html: Path, title: str | None = None) -> Path:
     with atomic_file(html) as tmp:
         tmp.write_text(body, encoding="utf-8")
     return html
+
+
+def _run_status(ipynb: Path) -> str | None:
+    """The status in summary.json beside a run's notebook (None for other notebooks)."""
+    f = ipynb.parent / "summary.json"
+    if not f.is_file():
+        return None
+    return json.loads(f.read_text(encoding="utf-8")).get("status")
 
 
 def _title_from(ipynb: Path) -> str:

@@ -84,9 +84,24 @@ def kpi_table(res: RunFolder) -> pd.DataFrame:
 
 
 def headline_table(res: RunFolder) -> pd.DataFrame:
-    """The headline figures as display text: figure, value, plan or limit, share."""
+    """The headline figures as display text: figure, value, plan or limit, share. An
+    infeasible run has no plan: only its status, the planned mobilities, the budget and its
+    hard targets are shown."""
     rows = []
-    for r in kpi_table(res).itertuples(index=False):
+    kpi = kpi_table(res)
+    if res["summary"].get("status") == "infeasible":
+        kpi = kpi[kpi["figure"].isin(["status", "placements", "cost", "hard targets missed"])]
+        for r in kpi.itertuples(index=False):
+            if r.figure == "status":
+                rows.append(("status", str(r.value), "", ""))
+            elif r.figure == "placements":
+                rows.append(("planned mobilities", "", f"{int(r.of):,}", ""))
+            elif r.figure == "cost":
+                rows.append(("budget", "", f"EUR {r.of:,.2f}", ""))
+            else:
+                rows.append(("hard targets", "", f"{int(r.of):,}", ""))
+        return pd.DataFrame(rows, columns=["figure", "value", "planned / limit", "share"])
+    for r in kpi.itertuples(index=False):
         if r.unit == "EUR":
             value, of = f"EUR {r.value:,.2f}", f"EUR {r.of:,.2f}"
         elif r.figure == "optimality gap":
@@ -192,7 +207,7 @@ def solver_table(res: RunFolder) -> pd.DataFrame:
         ("case", s.get("case")),
         ("status", s.get("status")),
         ("solver", f"{v.get('name')} {v.get('version')}"),
-        ("gap", v.get("gap")),
+        ("gap", None if s.get("status") == "infeasible" else v.get("gap")),
         ("solve time (s)", v.get("time_s")),
         ("seed", v.get("seed")),
         ("intervet-plan version", s.get("version")),
@@ -212,8 +227,8 @@ def headline(res: RunFolder) -> str:
     )
     if s.get("status") == "infeasible":
         text += (
-            "The hard constraints cannot all hold, so there is no plan: see *Why the "
-            "scenario is infeasible* below for the smallest relaxation."
+            "The hard constraints cannot all hold, so there is no plan: the ways out are "
+            "listed above, the conflicts in *Why the scenario is infeasible* below."
         )
     else:
         text += (
@@ -231,12 +246,41 @@ def title(res: RunFolder) -> str:
     return f"# Allocation report: {_md_escape(s.get('scenario'))}"
 
 
+def alternatives_text(res: RunFolder) -> str | None:
+    """For an infeasible run, the ways out first (diagnosis.json ``alternatives``): each
+    family relaxed alone that makes the plan possible, then those that are not enough alone;
+    None for a run with a plan."""
+    d = res.get("diagnosis")
+    if not d or res["summary"].get("status") != "infeasible":
+        return None
+    alts = d.get("alternatives") or []
+    ways = [a for a in alts if a.get("amount") is not None]
+    lines = ["## No plan: what would make one possible", ""]
+    if ways:
+        lines += ["**Any one of these makes the plan possible:**", ""]
+        lines += [f"- {_md_escape(a['sentence'])}" for a in ways]
+    else:
+        lines += [f"**{_md_escape(d.get('lead', 'No single relaxation makes it possible.'))}**"]
+    rest = [a for a in alts if a.get("amount") is None]
+    if rest:
+        lines += ["", "Not enough on its own:", ""]
+        lines += [f"- {_md_escape(a['sentence'])}" for a in rest]
+    lines += [
+        "",
+        "Each way relaxes one family of hard rules alone, every other rule held; the amount "
+        "is the smallest that allows a plan. The conflicts and the capacity of each quota "
+        "minimum follow.",
+    ]
+    return "\n".join(lines)
+
+
 def diagnosis_text(res: RunFolder) -> str:
     d = res.get("diagnosis")
     if not d:
         return "The hard constraints all hold: no diagnosis was needed."
     lines = [
-        "The hard constraints cannot all hold. The smallest relaxation that would allow a plan:",
+        "The hard constraints cannot all hold. The smallest relaxation of them taken "
+        "together that would allow a plan:",
         "",
     ]
     lines += [f"- {_md_escape(x)}" for x in d.get("summary", [])]

@@ -15,6 +15,7 @@ import pandas as pd
 
 from intervet_plan.model.build import Model
 from intervet_plan.model.rules import Row
+from intervet_plan.solve.alternatives import alternatives, lead_sentence
 from intervet_plan.solve.arrays import to_arrays
 from intervet_plan.solve.highs_model import load_into, new_highs
 
@@ -23,18 +24,27 @@ RELAXABLE = {"quota_min": "quota_min", "budget": "budget", "target": "hard_targe
 
 
 def diagnose(model: Model) -> dict:
-    """A JSON-ready diagnosis: ``conflicts`` (constraint, kind, amount, unit, sentence) and
-    ``capacity`` (per activity with a quota minimum: the most placements the seats and
+    """A JSON-ready diagnosis: ``lead`` (the alternatives in plain words), ``alternatives``
+    (each family relaxed alone, SPEC 8.1), ``conflicts`` (constraint, kind, amount, unit,
+    sentence: the smallest joint relaxation) and ``capacity`` (per activity with a quota minimum: the most placements the seats and
     eligibility allow, and the bottleneck)."""
     capacity = capacity_analysis(model)
     conflicts = elastic(model, capacity)
+    alts = alternatives(model)
     lines = [c["sentence"] for c in conflicts]
     if not conflicts:
         lines = [
             "the hard constraints conflict, but relaxing quota minimums, hard targets, "
             "the budget and fixed placements does not resolve it; check custom constraints"
         ]
-    return {"status": "infeasible", "conflicts": conflicts, "capacity": capacity, "summary": lines}
+    return {
+        "status": "infeasible",
+        "lead": lead_sentence(alts),
+        "alternatives": alts,
+        "conflicts": conflicts,
+        "capacity": capacity,
+        "summary": lines,
+    }
 
 
 def elastic(model: Model, capacity: list[dict] | None = None) -> list[dict]:
@@ -118,7 +128,16 @@ def _conflict(
         short = int(math.ceil(amount - 1e-6))
         qmin = int(ctx.quotas.at[act, "quota_min"])
         cap = capacity.get(act)
-        why = cap["bottleneck"] if cap else "other hard constraints leave no room"
+        if cap and cap["short"] > 0:
+            why = str(cap["bottleneck"])
+        elif cap:
+            why = (
+                f"capacity allows {cap['max_placements']}, but the other hard constraints "
+                f"(budget, targets, fixed placements) leave room for only {qmin - short} "
+                "together with them"
+            )
+        else:
+            why = "the other hard constraints leave no room"
         entry.update(
             activity_id=act,
             amount=short,
@@ -203,7 +222,8 @@ def capacity_analysis(model: Model) -> list[dict]:
             why = f"only {len(mine['participant_id'].unique())} eligible applicants {period}" + (
                 f" (sectors {secs})" if secs else ""
             )
-        entry["bottleneck"] = why
+        # a bottleneck only where capacity alone cannot meet the minimum
+        entry["bottleneck"] = why if entry["short"] else f"none: capacity allows {flow}"
         out.append(entry)
     return out
 
