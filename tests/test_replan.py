@@ -135,7 +135,11 @@ def test_run_folder_cancelled_csv_and_replan_counts(tmp_path):
     )
     # the plan is checked as it was written: interrupted status and shortened stay accepted
     code, out, err = run_cli(
-        "check", str(tmp_path / "case"), str(tmp_path / "out" / "allocation.csv"), "--scenario", str(s)
+        "check",
+        str(tmp_path / "case"),
+        str(tmp_path / "out" / "allocation.csv"),
+        "--scenario",
+        str(s),
     )
     assert code == 0, out + err
     # and an interrupted row that claims the whole stay breaks the rules
@@ -157,7 +161,7 @@ def test_without_blackout_only_the_status_cancels(tmp_path):
     code, _out, err = run_cli("run", str(s), "--out", str(tmp_path / "out"), "--no-report")
     assert code == 0, err
     assert (tmp_path / "out" / "cancelled.csv").read_text() == (
-        "participant_id,offer_id,start_date,end_date,reason\n" "P6,O6,2020-03-09,2020-03-13,status\n"
+        "participant_id,offer_id,start_date,end_date,reason\nP6,O6,2020-03-09,2020-03-13,status\n"
     )
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["replan"]["interrupted"] == 0 and summary["replan"]["fixed"] == 3

@@ -11,11 +11,10 @@ import pandas as pd
 
 from intervet_plan.domain.eligibility import Window
 from intervet_plan.domain.replan import PLAN_KEY, PREVIOUS_COLUMNS, cancelled_table, previous_plan
-from intervet_plan.errors import InputError, Problem
+from intervet_plan.errors import InputError
 from intervet_plan.inputs.case import Case
 from intervet_plan.inputs.load import load_inputs
 from intervet_plan.inputs.scenario import LEVELS, Scenario, Target, check_against_case
-
 
 
 @dataclass(frozen=True)

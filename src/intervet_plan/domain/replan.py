@@ -130,9 +130,7 @@ def previous_plan(case: Case, scenario: Scenario) -> pd.DataFrame:
             continue
         host_country = str(offers.at[o, "host_country"])
         sending = str(parts.at[p, "country"])
-        what, reason, cut = outcome(
-            status, start, end, scenario.blackouts, host_country, sending
-        )
+        what, reason, cut = outcome(status, start, end, scenario.blackouts, host_country, sending)
         out.append((p, o, start, end, what, reason, cut))
     if problems:
         raise InputError(problems, f"previous plan {path}")

@@ -19,8 +19,8 @@ import pandas as pd
 
 from intervet_plan.domain import costs
 from intervet_plan.domain.context import Context, match_mask, scope_mask
-from intervet_plan.domain.replan import PLAN_KEY
 from intervet_plan.domain.costs import add_pair_costs
+from intervet_plan.domain.replan import PLAN_KEY
 
 
 class Sense(IntEnum):

@@ -50,7 +50,9 @@ def allocation_table(ctx: Context, placed: pd.DataFrame) -> pd.DataFrame:
     key = pd.MultiIndex.from_frame(f[["participant_id", "offer_id"]])
     status = np.full(len(f), "planned", dtype=object)
     if len(held):
-        cut = pd.Series(held["cut"].notna().to_numpy(), index=pd.MultiIndex.from_frame(held[PLAN_KEY]))
+        cut = pd.Series(
+            held["cut"].notna().to_numpy(), index=pd.MultiIndex.from_frame(held[PLAN_KEY])
+        )
         is_cut = cut.reindex(key)
         status[is_cut.notna().to_numpy()] = "fixed"
         status[is_cut.fillna(False).astype(bool).to_numpy()] = "interrupted"
