@@ -110,8 +110,12 @@ def test_outcomes_costs_and_statuses(tmp_path):
 
 def test_run_folder_cancelled_csv_and_replan_counts(tmp_path):
     s = write_replan(tmp_path)
-    code, _out, err = run_cli("run", str(s), "--out", str(tmp_path / "out"), "--no-report")
+    code, out, err = run_cli("run", str(s), "--out", str(tmp_path / "out"), "--no-report")
     assert code == 0, err
+    assert (
+        "  re-plan: before as_of 1 fixed, 1 interrupted, 2 cancelled (cancelled.csv); "
+        "planned: 1 kept, 0 moved, 1 dropped, 1 added"
+    ) in out.splitlines()
     assert (tmp_path / "out" / "cancelled.csv").read_text() == (
         "participant_id,offer_id,start_date,end_date,reason\n"
         "P2,O2,2020-04-06,2020-05-03,blackout\n"
