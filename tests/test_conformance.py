@@ -432,12 +432,14 @@ class Scenario:
 # --------------------------------------------------------------------------- checking (SPEC 5)
 
 
-def present(sc: Scenario, plan, host: str, day: dt.date) -> int:
-    offers = sc.case.offers
+def present(case: Case, plan, host: str, day: dt.date, sc: Scenario | None = None) -> int:
+    """Participants at ``host`` on ``day``; with ``sc``, an interrupted stay ends at its cut."""
+    offers = case.offers
     return sum(
         1
         for p, o in plan
-        if offers[o]["host"] == host and offers[o]["start"] <= day <= sc.end(p, o)
+        if offers[o]["host"] == host
+        and offers[o]["start"] <= day <= (sc.end(p, o) if sc else offers[o]["end"])
     )
 
 
@@ -525,7 +527,7 @@ def check_outputs(sc: Scenario, out: Path) -> list[str]:
     errors += [f"offer {o}: {n} > seats" for o, n in taken.items() if n > c.offers[o]["seats"]]
     for h, cap in c.cap.items():
         for _, o in plan:
-            if c.offers[o]["host"] == h and present(sc, plan, h, c.offers[o]["start"]) > cap:
+            if c.offers[o]["host"] == h and present(c, plan, h, c.offers[o]["start"], sc) > cap:
                 errors.append(f"host {h} over max_concurrent on {c.offers[o]['start']}")
     for a in c.acts:
         if not sc.quota_min[a] <= len(by_act[a]) <= sc.quota[a]:
@@ -617,7 +619,7 @@ def check_outputs(sc: Scenario, out: Path) -> list[str]:
             for o in eligible
             if taken[o] < c.offers[o]["seats"]
             and not any(
-                present(sc, plan, c.offers[o]["host"], day)
+                present(c, plan, c.offers[o]["host"], day, sc)
                 >= c.cap.get(c.offers[o]["host"], math.inf)
                 for day in {c.offers[o]["start"]}
                 | {
