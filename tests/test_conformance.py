@@ -35,6 +35,7 @@ ALLOCATION_COLUMNS = (
     "start_date,end_date,distance_km,travel_eur,subsistence_eur,org_support_eur,inclusion_eur,"
     "extra_eur,total_eur,gender,fewer_opportunities,preference_rank,status"
 ).split(",")
+CANCELLED_COLUMNS = ["participant_id", "offer_id", "start_date", "end_date", "reason"]
 TABLES = (
     "organisations",
     "activities",
@@ -265,11 +266,36 @@ class Scenario:
             (b["from"], b["to"], set(b.get("countries") or [])) for b in s.get("blackouts") or []
         ]
         self.as_of = s.get("as_of")
-        self.fixed, self.planned = set(), set()
-        if s.get("previous_plan"):
-            for r in _csv_rows(path.parent / s["previous_plan"]):
-                fixed = self.as_of is not None and _d(r["start_date"]) < self.as_of
-                (self.fixed if fixed else self.planned).add((r["participant_id"], r["offer_id"]))
+        # SPEC 7: a previous row that starts before as_of is fixed, interrupted (held until
+        # self.cut[key]) or cancelled (self.cancelled: key -> reason); self.fixed holds the
+        # fixed and the interrupted ones; self.planned leaves out withdrawn people (SPEC 4)
+        self.withdrawn = set(s.get("withdrawn") or [])
+        self.fixed, self.planned, self.cut, self.cancelled = set(), set(), {}, {}
+        self.replan = bool(s.get("previous_plan"))
+        self.previous_planned = set()
+        for r in _csv_rows(path.parent / s["previous_plan"]) if self.replan else []:
+            key, start = (r["participant_id"], r["offer_id"]), _d(r["start_date"])
+            if start >= self.as_of:
+                self.previous_planned.add(key)
+                if key[0] not in self.withdrawn:
+                    self.planned.add(key)
+                continue
+            status = r.get("status", "")
+            o, p = c.offers[key[1]], c.people[key[0]]
+            mine = [
+                (fr, to)
+                for fr, to, cs in self.blackouts
+                if not cs or c.orgs[o["host"]]["country"] in cs or p["country"] in cs
+            ]
+            if status == "cancelled":
+                self.cancelled[key] = "status"
+            elif status != "done" and any(fr <= start <= to for fr, to in mine):
+                self.cancelled[key] = "blackout"
+            else:
+                self.fixed.add(key)
+                firsts = [fr for fr, _ in mine if start < fr <= o["end"]]
+                if status != "done" and firsts:
+                    self.cut[key] = min(firsts) - dt.timedelta(days=1)
         self.order = s.get("objective") or LEVELS
         self.tol = s.get("tolerances") or {}
         self.targets = []
@@ -340,7 +366,13 @@ class Scenario:
             out.append("blackout")
         if self.as_of and o["start"] < self.as_of and (pid, oid) not in self.fixed:
             out.append("as_of")
+        if pid in self.withdrawn and (pid, oid) not in self.fixed:
+            out.append("withdrawn")
         return out
+
+    def end(self, pid: str, oid: str) -> dt.date:
+        """The last day of a placement: the offer's, or the day an interruption cut it."""
+        return self.cut.get((pid, oid), self.case.offers[oid]["end"])
 
     # SPEC 3.4
     def pair_cost(self, pid: str, oid: str) -> dict:
@@ -348,7 +380,7 @@ class Scenario:
         a, host = c.acts[o["act"]], c.orgs[o["host"]]
         km = haversine(c.orgs[p["org"]], host)
         travel = next((e for lo, hi, e in c.bands if lo <= km < hi), 0.0)
-        days = (o["end"] - o["start"]).days + 1 + a["travel_days"]
+        days = (self.end(pid, oid) - o["start"]).days + 1 + a["travel_days"]
         r1, r2 = c.rates[(c.group[host["country"]], a["type"])]
         rank = p["prefs"].index(o["host"]) + 1 if o["host"] in p["prefs"] else None
         out = dict(
@@ -400,12 +432,14 @@ class Scenario:
 # --------------------------------------------------------------------------- checking (SPEC 5)
 
 
-def present(case: Case, plan, host: str, day: dt.date) -> int:
+def present(case: Case, plan, host: str, day: dt.date, sc: Scenario | None = None) -> int:
+    """Participants at ``host`` on ``day``; with ``sc``, an interrupted stay ends at its cut."""
+    offers = case.offers
     return sum(
         1
-        for _, o in plan
-        if case.offers[o]["host"] == host
-        and case.offers[o]["start"] <= day <= case.offers[o]["end"]
+        for p, o in plan
+        if offers[o]["host"] == host
+        and offers[o]["start"] <= day <= (sc.end(p, o) if sc else offers[o]["end"])
     )
 
 
@@ -439,11 +473,15 @@ def check_outputs(sc: Scenario, out: Path) -> list[str]:
             host_id=o["host"],
             host_country=c.orgs[o["host"]]["country"],
             start_date=o["start"].isoformat(),
-            end_date=o["end"].isoformat(),
+            end_date=sc.end(pid, oid).isoformat(),
             gender=p["gender"],
             fewer_opportunities=str(p["fo"]).lower(),
             preference_rank=str(pc["rank"] or ""),
-            status="fixed" if (pid, oid) in sc.fixed else "planned",
+            status="planned"
+            if (pid, oid) not in sc.fixed
+            else "interrupted"
+            if (pid, oid) in sc.cut
+            else "fixed",
         )
         errors += [
             f"{where} {k}: expected {v!r}, got {r[k]!r}" for k, v in want.items() if r[k] != v
@@ -478,7 +516,7 @@ def check_outputs(sc: Scenario, out: Path) -> list[str]:
     if len(set(plan)) != len(plan):
         errors.append("a participant is placed twice in one offer")
     for pid in {p for p, _ in plan}:
-        mine = sorted((c.offers[o]["start"], c.offers[o]["end"]) for p, o in plan if p == pid)
+        mine = sorted((c.offers[o]["start"], sc.end(p, o)) for p, o in plan if p == pid)
         if len(mine) > c.people[pid]["maxmob"]:
             errors.append(f"{pid}: {len(mine)} placements > max_mobilities")
         if any(b[0] <= a[1] for a, b in zip(mine, mine[1:], strict=False)):
@@ -489,7 +527,7 @@ def check_outputs(sc: Scenario, out: Path) -> list[str]:
     errors += [f"offer {o}: {n} > seats" for o, n in taken.items() if n > c.offers[o]["seats"]]
     for h, cap in c.cap.items():
         for _, o in plan:
-            if c.offers[o]["host"] == h and present(c, plan, h, c.offers[o]["start"]) > cap:
+            if c.offers[o]["host"] == h and present(c, plan, h, c.offers[o]["start"], sc) > cap:
                 errors.append(f"host {h} over max_concurrent on {c.offers[o]['start']}")
     for a in c.acts:
         if not sc.quota_min[a] <= len(by_act[a]) <= sc.quota[a]:
@@ -537,6 +575,36 @@ def check_outputs(sc: Scenario, out: Path) -> list[str]:
         near(s["shortfall"], short, f"summary target {t['name']} shortfall", 1e-5)
         if s["hard"] is not bool(t["hard"]):
             errors.append(f"summary target {t['name']} hard")
+    # SPEC 7: cancelled.csv and summary.json replan
+    if not sc.replan:
+        if (out / "cancelled.csv").exists() or "replan" in summary:
+            errors.append("cancelled.csv or summary replan in a run that is not a re-plan")
+    else:
+        want_cancelled = [
+            [p, o, c.offers[o]["start"].isoformat(), c.offers[o]["end"].isoformat(), why]
+            for (p, o), why in sorted(sc.cancelled.items())
+        ]
+        got_cancelled = list(csv.reader(open(out / "cancelled.csv", encoding="utf-8")))
+        if got_cancelled != [CANCELLED_COLUMNS, *want_cancelled]:
+            errors.append(f"cancelled.csv {got_cancelled} != {want_cancelled}")
+        new = {k for k in plan if k not in sc.fixed}
+        counts = dict(
+            fixed=len(sc.fixed) - len(sc.cut),
+            interrupted=len(sc.cut),
+            cancelled=len(sc.cancelled),
+            kept=len(sc.previous_planned & new),
+            moved=0,
+            dropped=0,
+            added=0,
+        )
+        for pid in {p for p, _ in sc.previous_planned | new}:
+            gone = len({k for k in sc.previous_planned - new if k[0] == pid})
+            came = len({k for k in new - sc.previous_planned if k[0] == pid})
+            counts["moved"] += min(gone, came)
+            counts["dropped"] += gone - min(gone, came)
+            counts["added"] += came - min(gone, came)
+        if summary.get("replan") != counts:
+            errors.append(f"summary replan {summary.get('replan')} != {counts}")
     # unplaced.csv
     unplaced = _csv_rows(out / "unplaced.csv")
     placed = {p for p, _ in plan}
@@ -551,7 +619,7 @@ def check_outputs(sc: Scenario, out: Path) -> list[str]:
             for o in eligible
             if taken[o] < c.offers[o]["seats"]
             and not any(
-                present(c, plan, c.offers[o]["host"], day)
+                present(c, plan, c.offers[o]["host"], day, sc)
                 >= c.cap.get(c.offers[o]["host"], math.inf)
                 for day in {c.offers[o]["start"]}
                 | {
@@ -562,6 +630,8 @@ def check_outputs(sc: Scenario, out: Path) -> list[str]:
             )
         ]
         want = "no_eligible_offer" if not eligible else "not_selected" if room else "capacity"
+        if pid in sc.withdrawn:
+            want = "withdrawn"
         if r["reason"] != want or r["activities"] != ";".join(c.people[pid]["acts"]):
             errors.append(f"unplaced {pid}: expected {want}, got {r['reason']} ({r['detail']})")
     return errors
@@ -574,6 +644,9 @@ def optimum(sc: Scenario) -> dict[str, float]:
     """The lexicographic optimum by an own model: one binary per eligible or fixed pair."""
     c = sc.case
     pairs = sorted({(p, o) for p in c.people for o in c.offers if not sc.broken(p, o)} | sc.fixed)
+    if not pairs:  # nothing may be placed (CBC calls a problem without variables infeasible)
+        empty = sc.levels([])
+        return {lv: empty[lv] for lv in sc.order}
     prob = pulp.LpProblem("conformance", pulp.LpMinimize)
     x = {k: prob.add_variable(f"x{i}", 0, 1, cat="Integer") for i, k in enumerate(pairs)}
     total = pulp.lpSum
@@ -586,7 +659,7 @@ def optimum(sc: Scenario) -> dict[str, float]:
             by[g].append(k)
 
     def at(ks, day):
-        return [k for k in ks if c.offers[k[1]]["start"] <= day <= c.offers[k[1]]["end"]]
+        return [k for k in ks if c.offers[k[1]]["start"] <= day <= sc.end(*k)]
 
     for pid in c.people:
         ks = by[("p", pid)]
@@ -641,7 +714,8 @@ def optimum(sc: Scenario) -> dict[str, float]:
         prob.sense = pulp.LpMaximize if sense > 0 else pulp.LpMinimize
         prob.setObjective(level[lv])
         assert pulp.LpStatus[prob.solve(pulp.PULP_CBC_CMD(msg=False, gapRel=0))] == "Optimal"
-        best[lv] = v = pulp.value(level[lv]) or 0.0
+        e = pulp.lpSum([level[lv]])  # a level without variables is its constant
+        best[lv] = v = e.constant + sum(c * (y.varValue or 0.0) for y, c in e.items())
         slack = sc.tol.get(lv, 0.0) * abs(v) + 1e-6
         prob += level[lv] >= v - slack if sense > 0 else level[lv] <= v + slack
     return best
@@ -990,6 +1064,47 @@ def test_random_small_cases(tmp_path: Path, seed: int):
     meta, tables, scenario = random_case(seed)
     write_case(tmp_path / "case", meta, tables)
     verify({"name": f"random{seed}", "case": "case", **scenario}, tmp_path)
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_random_replans_after_a_disruption(tmp_path: Path, seed: int):
+    """SPEC 7 on random cases: the plan of a first run becomes the previous plan, with random
+    statuses (done, cancelled), a blackout everywhere that began before as_of (and sometimes
+    one for a country), and one or two withdrawn applicants."""
+    meta, tables, scenario = random_case(seed)
+    scenario.pop("blackouts", None)
+    write_case(tmp_path / "case", meta, tables)
+    _, first = run({"name": "before", "case": "case", **scenario}, tmp_path)
+    rows = _csv_rows(first / "allocation.csv")
+    rng = random.Random(1000 + seed)
+    # the blackout starts during a placement of the first plan (which it may interrupt) and
+    # before as_of (so that it may cancel those that were to start in it)
+    hit = rng.choice(rows) if rows else {"start_date": "2021-01-01", "end_date": "2021-01-03"}
+    s0, e0 = _d(hit["start_date"]), _d(hit["end_date"])
+    b = s0 + dt.timedelta(days=max(1, (e0 - s0).days // 2))
+    as_of = b + dt.timedelta(days=rng.randint(1, 150))
+    blackouts = [{"from": b, "to": b + dt.timedelta(days=rng.randint(0, 120))}]
+    if rng.random() < 0.5:
+        c = as_of - dt.timedelta(days=rng.randint(20, 200))
+        country = rng.choice(tables["organisations"])["country"]
+        blackouts.append({"from": c, "to": c + dt.timedelta(days=15), "countries": [country]})
+    for r in rows:
+        r["status"] = rng.choice(["planned", "planned", "planned", "done", "cancelled"])
+    with open(tmp_path / "prev.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=ALLOCATION_COLUMNS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    people = sorted(p["participant_id"] for p in tables["participants"])
+    replan = {
+        "name": "replan",
+        "case": "case",
+        "previous_plan": "prev.csv",
+        "as_of": as_of,
+        "blackouts": blackouts,
+        "withdrawn": rng.sample(people, rng.randint(1, 2)),
+        **scenario,
+    }
+    verify(replan, tmp_path)
 
 
 # Two cases found by the random search (reduced): the HiGHS path reported a level as

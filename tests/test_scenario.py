@@ -126,7 +126,7 @@ RULES = [
         "colour: red\n",
         [
             "{p} line 3, column colour: unknown key; valid keys: name, case, budget_eur, quotas, "
-            "targets, blackouts, previous_plan, as_of, objective, tolerances, solver"
+            "targets, blackouts, previous_plan, as_of, withdrawn, objective, tolerances, solver"
         ],
     ),
     ("missing-name", None, ["{p} line 1, column name: is missing; it is required"]),

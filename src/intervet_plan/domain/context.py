@@ -3,7 +3,6 @@ expanded per value, blackouts, and the fixed and planned placements of a re-plan
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -11,19 +10,20 @@ from pathlib import Path
 import pandas as pd
 
 from intervet_plan.domain.eligibility import Window
-from intervet_plan.errors import InputError, Problem
+from intervet_plan.domain.replan import PLAN_KEY, PREVIOUS_COLUMNS, cancelled_table, previous_plan
+from intervet_plan.errors import InputError
 from intervet_plan.inputs.case import Case
 from intervet_plan.inputs.load import load_inputs
-from intervet_plan.inputs.parsers import parse_date
 from intervet_plan.inputs.scenario import LEVELS, Scenario, Target, check_against_case
-
-PLAN_KEY = ["participant_id", "offer_id"]
 
 
 @dataclass(frozen=True)
 class Context:
     """Everything the model needs, in memory. ``fixed`` and ``planned`` are frames of
-    (participant_id, offer_id) from a previous plan."""
+    (participant_id, offer_id) from a previous plan: ``fixed`` holds every placement that is
+    kept as it is, fixed or interrupted (SPEC 7), with ``cut`` the last day of an interrupted
+    one (None when fixed); ``planned`` leaves out withdrawn participants. ``previous`` is
+    every row of the previous plan with its outcome (``domain.replan``)."""
 
     case: Case
     scenario: Scenario
@@ -31,9 +31,24 @@ class Context:
     quotas: pd.DataFrame  # index activity_id: quota, quota_min
     targets: tuple[Target, ...]
     window: Window
-    fixed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PLAN_KEY))
+    fixed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[*PLAN_KEY, "cut"]))
     planned: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PLAN_KEY))
     objective: tuple[str, ...] = LEVELS
+    previous: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PREVIOUS_COLUMNS))
+
+    @property
+    def replan(self) -> bool:
+        return self.scenario.previous_plan is not None
+
+    @property
+    def cancelled(self) -> pd.DataFrame:
+        """cancelled.csv (SPEC 7)."""
+        return cancelled_table(self.previous)
+
+    @property
+    def interrupted(self) -> pd.DataFrame:
+        """(participant_id, offer_id, cut) of the interrupted placements."""
+        return self.fixed[self.fixed["cut"].notna()].reset_index(drop=True)
 
 
 def load_context(scenario_path: str | Path) -> Context:
@@ -50,17 +65,22 @@ def build_context(case: Case, scenario: Scenario) -> Context:
     for act, q in scenario.quotas.items():
         for k, v in q.items():
             quotas.loc[act, k] = int(v)
-    fixed, planned = _previous_plan(case, scenario)
+    previous = previous_plan(case, scenario)
+    outcome = previous["outcome"]
+    held = previous[outcome.isin(["fixed", "interrupted"])]
+    withdrawn = previous["participant_id"].isin(list(scenario.withdrawn))
+    planned = previous[(outcome == "planned") & ~withdrawn]
     return Context(
         case=case,
         scenario=scenario,
         budget_eur=case.budget_eur if scenario.budget_eur is None else float(scenario.budget_eur),
         quotas=quotas.astype(int),
         targets=expand_targets(case, scenario.targets),
-        window=Window(tuple(scenario.blackouts), scenario.as_of),
-        fixed=fixed,
-        planned=planned,
+        window=Window(tuple(scenario.blackouts), scenario.as_of, frozenset(scenario.withdrawn)),
+        fixed=held[[*PLAN_KEY, "cut"]].reset_index(drop=True),
+        planned=planned[PLAN_KEY].reset_index(drop=True),
         objective=tuple(scenario.objective),
+        previous=previous,
     )
 
 
@@ -111,61 +131,3 @@ def expand_targets(case: Case, targets: tuple[Target, ...]) -> tuple[Target, ...
 
 def _show(v: object) -> str:
     return ("true" if v else "false") if isinstance(v, bool) else str(v)
-
-
-PLAN_COLUMNS_NEEDED = ("participant_id", "offer_id", "start_date")
-
-
-def _previous_plan(case: Case, scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
-    empty = pd.DataFrame(columns=PLAN_KEY)
-    if scenario.previous_plan is None:
-        return empty, empty.copy()
-    path = Path(scenario.previous_plan)
-    problems: list[Problem] = list(scenario.previous_problems)
-    table = scenario.previous_table
-    if table is None:
-        raise InputError(problems, f"previous plan {path}")
-    label = table.source
-    missing = [c for c in PLAN_COLUMNS_NEEDED if c not in table.header]
-    if missing:
-        raise InputError(
-            [Problem(label, 1, c, "required column is missing from the header") for c in missing],
-            f"previous plan {path}",
-        )
-    as_of = scenario.as_of or dt.date.min
-    fixed: list[tuple[str, str]] = []
-    planned: list[tuple[str, str]] = []
-    seen: set[tuple[str, str]] = set()
-    for cells, line in zip(table.rows, table.lines, strict=True):
-        row = dict(zip(table.header, cells, strict=True))
-        p, o = row["participant_id"], row["offer_id"]
-        bad = False
-        if p not in case.participants.index:
-            problems.append(
-                Problem(label, line, "participant_id", f"'{p}' is not a participant_id of the case")
-            )
-            bad = True
-        if o not in case.offers.index:
-            problems.append(
-                Problem(label, line, "offer_id", f"'{o}' is not an offer_id of the case")
-            )
-            bad = True
-        try:
-            start = parse_date(row["start_date"])
-        except ValueError as e:
-            problems.append(Problem(label, line, "start_date", str(e)))
-            continue
-        if (p, o) in seen:
-            problems.append(
-                Problem(label, line, "offer_id", f"'{p}' is placed in '{o}' twice; keep one row")
-            )
-            continue
-        seen.add((p, o))
-        if not bad:
-            (fixed if start < as_of else planned).append((p, o))
-    if problems:
-        raise InputError(problems, f"previous plan {path}")
-    return (
-        pd.DataFrame(sorted(fixed), columns=PLAN_KEY),
-        pd.DataFrame(sorted(planned), columns=PLAN_KEY),
-    )

@@ -64,9 +64,11 @@ def subsistence_eur(days: np.ndarray, r1: np.ndarray, r2: np.ndarray) -> np.ndar
     return r1 * np.minimum(days, 14) + r2 * np.maximum(days - 14, 0)
 
 
-def add_pair_costs(case: Case, pairs: pd.DataFrame) -> pd.DataFrame:
+def add_pair_costs(case: Case, pairs: pd.DataFrame, ends: pd.Series | None = None) -> pd.DataFrame:
     """Add distance_km and the per-placement costs of SPEC 3.4 to a frame with
     ``participant_id`` and ``offer_id`` columns (one row per placement or candidate).
+    ``ends`` (aligned with ``pairs``; NaT: the offer's end) gives the last day of a stay cut
+    short (an interrupted placement, SPEC 7): its subsistence uses the shortened days.
 
     Adds: distance_km, travel_eur, days, subsistence_eur, inclusion_eur, extra_eur and
     pair_eur (their sum, without organisational support)."""
@@ -83,9 +85,13 @@ def add_pair_costs(case: Case, pairs: pd.DataFrame) -> pd.DataFrame:
     )
     out["travel_eur"] = travel_eur(out["distance_km"].to_numpy(), case.travel_bands)
     o = offers.loc[pairs["offer_id"]]
+    end = o["end_date"].reset_index(drop=True)
+    if ends is not None:
+        cut = pd.to_datetime(pd.Series(ends).reset_index(drop=True))
+        end = cut.where(cut.notna(), end)
     days = stay_days(
         o["start_date"].reset_index(drop=True),
-        o["end_date"].reset_index(drop=True),
+        end,
         acts.loc[act, "travel_days"].reset_index(drop=True),
     )
     rate_keys = pd.MultiIndex.from_arrays(

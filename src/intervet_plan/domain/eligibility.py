@@ -26,6 +26,7 @@ RULES: dict[str, str] = {
     "graduation": "the offer is not within 365 days after graduation",
     "blackout": "the offer overlaps a blackout period",
     "as_of": "the offer starts before the re-plan date",
+    "withdrawn": "the participant has withdrawn",
 }
 
 
@@ -35,6 +36,7 @@ class Window:
 
     blackouts: tuple[Blackout, ...] = ()
     as_of: dt.date | None = None
+    withdrawn: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,12 @@ def _as_of(f: pd.DataFrame, w: Window, ix: ListIndex) -> np.ndarray:
     return (f["start_date"] >= pd.Timestamp(w.as_of)).to_numpy()
 
 
+def _withdrawn(f: pd.DataFrame, w: Window, ix: ListIndex) -> np.ndarray:
+    if not w.withdrawn:
+        return np.ones(len(f), bool)
+    return (~f["participant_id"].isin(list(w.withdrawn))).to_numpy()
+
+
 PREDICATES: dict[str, Callable[[pd.DataFrame, Window, ListIndex], np.ndarray]] = {
     "activity": _activity,
     "sector": _sector,
@@ -192,6 +200,7 @@ PREDICATES: dict[str, Callable[[pd.DataFrame, Window, ListIndex], np.ndarray]] =
     "graduation": _graduation,
     "blackout": _blackout,
     "as_of": _as_of,
+    "withdrawn": _withdrawn,
 }
 
 

@@ -32,6 +32,7 @@ TOP_KEYS = (
     "blackouts",
     "previous_plan",
     "as_of",
+    "withdrawn",
     "objective",
     "tolerances",
     "solver",
@@ -85,6 +86,7 @@ class Scenario:
     blackouts: tuple[Blackout, ...] = ()
     previous_plan: Path | None = None
     as_of: dt.date | None = None
+    withdrawn: tuple[str, ...] = ()  # participants who dropped out (SPEC 4)
     objective: tuple[str, ...] = LEVELS
     tolerances: Mapping[str, float] = field(default_factory=dict)
     solver: SolverSettings = field(default_factory=SolverSettings)
@@ -130,6 +132,17 @@ def check_against_case(scenario: Scenario, case: Case) -> list[Problem]:
             add(f"quotas.{act}.quota_min", f"'{qmin}' is greater than quota {quota} of the case")
         elif qmin > quota:
             add(f"quotas.{act}.quota", f"'{quota}' is less than quota_min {qmin} of the case")
+    known = case.participants.index
+    for i, pid in enumerate(scenario.withdrawn):
+        if pid not in known:
+            problems.append(
+                Problem(
+                    label,
+                    lines.get(f"withdrawn[{i}]") or lines.get("withdrawn") or None,
+                    "withdrawn",
+                    f"'{pid}' is not a participant_id of the case",
+                )
+            )
     for t in scenario.targets:
         for a in sorted(map(str, t.among.get("activity_id", ()))):
             if a not in acts.index:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TypedDict
 
 from intervet_plan.errors import InputError, Problem
+from intervet_plan.inputs.limits import id_problem
 from intervet_plan.inputs.plan import read_plan_table
 from intervet_plan.inputs.raw import RawTable
 from intervet_plan.inputs.scenario import TOP_KEYS, Blackout, Scenario, SolverSettings, Target
@@ -26,7 +27,7 @@ from intervet_plan.inputs.scenario_sections import (
     read_targets,
     read_tolerances,
 )
-from intervet_plan.inputs.yamlfile import load_yaml_with_lines
+from intervet_plan.inputs.yamlfile import load_yaml_with_lines, yaml_line
 
 
 class _ScenarioFields(TypedDict, total=False):
@@ -38,6 +39,7 @@ class _ScenarioFields(TypedDict, total=False):
     blackouts: tuple[Blackout, ...]
     previous_plan: Path | None
     as_of: dt.date | None
+    withdrawn: tuple[str, ...]
     objective: tuple[str, ...]
     tolerances: Mapping[str, float]
     solver: SolverSettings
@@ -141,6 +143,8 @@ def parse_scenario(
             "a re-plan needs as_of: the re-plan date (YYYY-MM-DD); placements that start "
             "before it are kept",
         )
+    if data.get("withdrawn") is not None:
+        kw["withdrawn"] = _read_withdrawn(r, data["withdrawn"], data)
     if "objective" in data:
         kw["objective"] = read_objective(r, data["objective"], data)
     if "tolerances" in data:
@@ -162,6 +166,27 @@ def parse_scenario(
         lines=r.lines,
         **kw,
     )
+
+
+def _read_withdrawn(r: Reader, v: object, parent: object) -> tuple[str, ...]:
+    """``withdrawn: [participant ids]``: ids as text, each once (checked against the case by
+    ``check_against_case``); the line of each is kept for messages."""
+    seq = r.sequence(v, parent, "withdrawn", "withdrawn")
+    r.lines["withdrawn"] = yaml_line(parent, "withdrawn") or 0
+    out: list[str] = []
+    for i, pid in enumerate(seq or []):
+        r.lines[f"withdrawn[{i}]"] = yaml_line(seq, i) or r.lines["withdrawn"]
+        if not isinstance(pid, str | int) or isinstance(pid, bool):
+            r.add(seq, i, f"withdrawn[{i}]", f"'{pid}' must be a participant_id")
+            continue
+        problem = id_problem(str(pid))
+        if problem is not None:
+            r.add(seq, i, f"withdrawn[{i}]", problem)
+        elif str(pid) in out:
+            r.add(seq, i, f"withdrawn[{i}]", f"'{pid}' is listed twice")
+        else:
+            out.append(str(pid))
+    return tuple(out)
 
 
 def _is_file(p: Path) -> bool:

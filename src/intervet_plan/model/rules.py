@@ -20,6 +20,7 @@ import pandas as pd
 from intervet_plan.domain import costs
 from intervet_plan.domain.context import Context, match_mask, scope_mask
 from intervet_plan.domain.costs import add_pair_costs
+from intervet_plan.domain.replan import PLAN_KEY
 
 
 class Sense(IntEnum):
@@ -128,8 +129,24 @@ def placement_frame(ctx: Context, pairs: pd.DataFrame) -> pd.DataFrame:
     ):
         f[c] = p[src].to_numpy()
     f["preference_rank"], f["preference_points"] = preference_rank(ctx, f)
-    f = add_pair_costs(case, f)
-    return f
+    cuts = interrupted_ends(ctx, f)
+    if cuts is None:
+        return add_pair_costs(case, f)
+    f["end_date"] = cuts.where(cuts.notna(), f["end_date"])
+    return add_pair_costs(case, f, cuts)
+
+
+def interrupted_ends(ctx: Context, f: pd.DataFrame) -> pd.Series | None:
+    """Per pair of ``f``: the last day of an interrupted placement (SPEC 7), NaT for any
+    other pair; None when the re-plan has no interrupted placement."""
+    cut = ctx.interrupted
+    if cut.empty or f.empty:
+        return None
+    by_key = pd.Series(
+        pd.to_datetime(cut["cut"]).to_numpy(), index=pd.MultiIndex.from_frame(cut[PLAN_KEY])
+    )
+    key = pd.MultiIndex.from_frame(f[PLAN_KEY])
+    return pd.Series(by_key.reindex(key).to_numpy(), index=f.index)
 
 
 def preference_rank(ctx: Context, f: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -98,6 +98,18 @@ def describe_plan(summary: dict, out: object = None) -> str:
             f"  target {t['name']}: {shown} ({bounds}, {'hard' if t['hard'] else 'soft'})"
             + (f", shortfall {t['shortfall']:.2f}" if t["shortfall"] > 1e-9 else "")
         )
+    r = s.get("replan")
+    if r:
+        lines.append(
+            f"  re-plan: before as_of {r['fixed']} fixed, {r['interrupted']} interrupted, "
+            f"{r['cancelled']} cancelled (cancelled.csv)"
+            + (
+                f"; planned: {r['kept']} kept, {r['moved']} moved, {r['dropped']} dropped, "
+                f"{r['added']} added"
+                if r.get("kept") is not None
+                else ""
+            )
+        )
     if out is not None:
         lines.append(f"  written to {out}")
     return "\n".join(lines)

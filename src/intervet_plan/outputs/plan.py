@@ -11,6 +11,7 @@ import pandas as pd
 
 from intervet_plan import __version__
 from intervet_plan.domain.context import Context
+from intervet_plan.domain.replan import replan_counts
 from intervet_plan.errors import InfeasibleError, IntervetError, NoPlanError
 from intervet_plan.inputs.files import sha256_file
 from intervet_plan.inputs.scenario import LEVELS, SolverSettings
@@ -169,6 +170,11 @@ def summary_dict(plan: Plan) -> dict:
         },
         "inputs_sha256": inputs,
         "version": __version__,
+        **(
+            {"replan": replan_counts(ctx.previous, plan.allocation if plan.values else None)}
+            if ctx.replan
+            else {}
+        ),
     }
 
 

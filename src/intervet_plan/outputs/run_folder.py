@@ -69,6 +69,8 @@ def write_into(plan: Plan, stage: Path, extra: dict[str, Writer] | None = None) 
     if plan.values:
         (stage / "allocation.csv").write_text(allocation_csv(plan.allocation), encoding="utf-8")
         plan.unplaced.to_csv(stage / "unplaced.csv", index=False, lineterminator="\n")
+    if plan.ctx.replan:
+        write_cancelled(plan.ctx, stage)
     plan.timings["write"] = time.perf_counter() - t0
     write_summary(plan, stage)
     if extra:
@@ -77,6 +79,14 @@ def write_into(plan: Plan, stage: Path, extra: dict[str, Writer] | None = None) 
             writer(stage)
         plan.timings["report"] = time.perf_counter() - t1
         write_summary(plan, stage)
+
+
+def write_cancelled(ctx: Context, stage: Path) -> None:
+    """cancelled.csv of a re-plan (SPEC 7): header only when nothing was cancelled."""
+    c = ctx.cancelled.copy()
+    for col in ("start_date", "end_date"):
+        c[col] = [d.isoformat() for d in c[col]]
+    c.to_csv(stage / "cancelled.csv", index=False, lineterminator="\n")
 
 
 def write_summary(plan: Plan, stage: Path) -> None:

@@ -12,6 +12,7 @@ import pandas as pd
 from intervet_plan.domain.context import Context
 from intervet_plan.domain.costs import org_support_rows
 from intervet_plan.domain.eligibility import RULES, exclusion_counts
+from intervet_plan.domain.replan import PLAN_KEY
 from intervet_plan.model.rules import placement_frame, target_rows
 
 ALLOCATION_COLUMNS = [
@@ -45,13 +46,17 @@ def allocation_table(ctx: Context, placed: pd.DataFrame) -> pd.DataFrame:
     """One row per placement, sorted by start_date, participant_id, offer_id. ``placed`` has
     participant_id and offer_id (and optionally ``fixed``)."""
     f = placement_frame(ctx, placed)
-    fixed = (
-        pd.MultiIndex.from_frame(ctx.fixed[["participant_id", "offer_id"]])
-        if len(ctx.fixed)
-        else pd.MultiIndex.from_tuples([], names=["participant_id", "offer_id"])
-    )
+    held = ctx.fixed
     key = pd.MultiIndex.from_frame(f[["participant_id", "offer_id"]])
-    f["status"] = np.where(key.isin(fixed), "fixed", "planned")
+    status = np.full(len(f), "planned", dtype=object)
+    if len(held):
+        cut = pd.Series(
+            held["cut"].notna().to_numpy(), index=pd.MultiIndex.from_frame(held[PLAN_KEY])
+        )
+        is_cut = cut.reindex(key)
+        status[is_cut.notna().to_numpy()] = "fixed"
+        status[is_cut.fillna(False).astype(bool).to_numpy()] = "interrupted"
+    f["status"] = status
     f["org_support_eur"] = org_support_rows(ctx.case, f) if len(f) else 0.0
     f["total_eur"] = f[
         ["travel_eur", "subsistence_eur", "org_support_eur", "inclusion_eur", "extra_eur"]
@@ -152,7 +157,8 @@ def cost_summary(ctx: Context, alloc: pd.DataFrame) -> dict[str, float]:
 
 def unplaced_table(ctx: Context, pairs: pd.DataFrame, alloc: pd.DataFrame) -> pd.DataFrame:
     """Every applicant with no placement and why (SPEC 5): ``no_eligible_offer`` (with the
-    count of offers each eligibility rule excluded), ``capacity`` (every eligible offer is full
+    count of offers each eligibility rule excluded), ``withdrawn`` (listed in the scenario's
+    ``withdrawn``), ``capacity`` (every eligible offer is full
     or its host is at max_concurrent on a day of it) or ``not_selected``."""
     parts = ctx.case.participants
     placed = set(alloc["participant_id"])
@@ -184,6 +190,9 @@ def unplaced_table(ctx: Context, pairs: pd.DataFrame, alloc: pd.DataFrame) -> pd
     rows = []
     for p in ids:
         acts = ";".join(parts.at[p, "activities"])
+        if p in ctx.window.withdrawn:
+            rows.append((p, acts, "withdrawn", "listed as withdrawn in the scenario"))
+            continue
         if p in counts:
             c = counts[p]
             detail = "; ".join(f"{r}: {int(c[r])}" for r in RULES if c[r]) or "no offers"
