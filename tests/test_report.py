@@ -242,7 +242,8 @@ def test_committed_template_has_no_outputs_and_only_calls_the_package():
     ]
     assert imports == [
         "from intervet_plan.outputs import attainment_plots, placement_plots, report, run_folder, "
-        "views"
+        "views",
+        "from intervet_plan.outputs import replan_views",
     ]
 
 

@@ -108,7 +108,8 @@ def solve_plan(
 def summary_dict(plan: Plan) -> dict:
     """summary.json of SPEC 5. Each target also gives its ``kind`` (``share``, ``count``);
     ``org_region`` gives the region (``EU``, ``WB``) of each sending organisation with a
-    placement, so that a report needs nothing but the run folder. Money in EUR, times in
+    placement, so that a report needs nothing but the run folder; a re-plan adds
+    :func:`replan_dict`. Money in EUR, times in
     seconds."""
     ctx, res = plan.ctx, plan.result
     placed = plan.allocation.groupby("activity_id").size()
@@ -170,11 +171,29 @@ def summary_dict(plan: Plan) -> dict:
         },
         "inputs_sha256": inputs,
         "version": __version__,
-        **(
-            {"replan": replan_counts(ctx.previous, plan.allocation if plan.values else None)}
-            if ctx.replan
-            else {}
-        ),
+        **(replan_dict(plan) if ctx.replan else {}),
+    }
+
+
+def replan_dict(plan: Plan) -> dict:
+    """The re-plan part of summary.json (SPEC 7): ``replan`` (the counts), and for the
+    report ``as_of``, the scenario's ``blackouts`` and the activity of each cancelled offer
+    (``offer_activity``)."""
+    ctx = plan.ctx
+    offers = sorted(set(ctx.cancelled["offer_id"].astype(str)))
+    activity = ctx.case.offers["activity_id"]
+    return {
+        "replan": replan_counts(ctx.previous, plan.allocation if plan.values else None),
+        "as_of": None if ctx.scenario.as_of is None else ctx.scenario.as_of.isoformat(),
+        "blackouts": [
+            {
+                "from": b.start.isoformat(),
+                "to": b.end.isoformat(),
+                "countries": None if b.countries is None else sorted(b.countries),
+            }
+            for b in ctx.scenario.blackouts
+        ],
+        "offer_activity": {o: str(activity[o]) for o in offers if o in activity.index},
     }
 
 

@@ -19,6 +19,7 @@ from typing import TypedDict
 import pandas as pd
 
 from intervet_plan.domain.context import Context
+from intervet_plan.domain.replan import CANCELLED_COLUMNS
 from intervet_plan.errors import IntervetError
 from intervet_plan.outputs.folder import atomic_folder, check_output_folder
 from intervet_plan.outputs.plan import Plan, summary_dict
@@ -103,8 +104,10 @@ class RunFolder(TypedDict):
     """A run folder read back: ``allocation`` and ``unplaced`` (dates parsed, ids as text;
     empty with their columns when the run had no plan), ``summary`` and ``diagnosis`` (the
     JSON content; ``None`` when feasible), ``targets`` (one row per target, columns
-    :data:`TARGET_COLUMNS`) and ``organisations`` (org_id and region of each sending
-    organisation; ``None`` for a folder written before summary.json gave them)."""
+    :data:`TARGET_COLUMNS`), ``organisations`` (org_id and region of each sending
+    organisation; ``None`` for a folder written before summary.json gave them), ``replan``
+    (summary.json's re-plan counts; ``None`` when the run is not a re-plan) and
+    ``cancelled`` (cancelled.csv, dates parsed; empty with its columns when absent)."""
 
     out_dir: Path
     summary: dict
@@ -113,6 +116,8 @@ class RunFolder(TypedDict):
     unplaced: pd.DataFrame
     targets: pd.DataFrame
     organisations: pd.DataFrame | None
+    replan: dict | None
+    cancelled: pd.DataFrame
 
 
 def read_run(out_dir: str | Path) -> RunFolder:
@@ -139,7 +144,21 @@ def read_run(out_dir: str | Path) -> RunFolder:
         organisations=None
         if regions is None
         else pd.DataFrame({"org_id": list(regions), "region": list(regions.values())}),
+        replan=summary.get("replan"),
+        cancelled=read_cancelled(out / "cancelled.csv"),
     )
+
+
+def read_cancelled(path: Path) -> pd.DataFrame:
+    """cancelled.csv of a re-plan (ids and reason as text, dates parsed); an empty table
+    with its columns when the file is absent (not a re-plan)."""
+    if not path.is_file():
+        c = pd.DataFrame({k: pd.Series(dtype=object) for k in CANCELLED_COLUMNS})
+    else:
+        c = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    for k in ("start_date", "end_date"):
+        c[k] = pd.to_datetime(c[k], format="%Y-%m-%d")
+    return c
 
 
 def empty_allocation() -> pd.DataFrame:
