@@ -59,7 +59,9 @@ def replan_sentence(
     if by_stop and by_status:
         causes = [f"{by_stop} {causes[0]}", f"{by_status} {causes[1]}"]
     never = f"{cancelled} never took place" + (f" ({', '.join(causes)})" if causes else "")
-    it = "it" if by_stop and len(blackouts) == 1 else "the stop" if len(blackouts) == 1 else "a stop"
+    it = (
+        "it" if by_stop and len(blackouts) == 1 else "the stop" if len(blackouts) == 1 else "a stop"
+    )
     parts = [never, f"{_n(cut, 'was', 'were')} cut short by {it}", f"{fixed} went ahead"]
     text = (
         f"Of the {_n(before, 'placement', 'placements')} that started before "
