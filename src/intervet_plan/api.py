@@ -24,14 +24,13 @@ from intervet_plan.inputs.allocation import read_allocation
 from intervet_plan.inputs.case import Case
 from intervet_plan.inputs.scenario import Target
 from intervet_plan.model.build import Model, build_model
-from intervet_plan.outputs.comparison import diff_plans
 from intervet_plan.outputs.describe import describe_case, describe_plan
 from intervet_plan.outputs.folder import check_output_folder
 from intervet_plan.outputs.plan import Plan, exit_code, solve_plan
 from intervet_plan.outputs.publish import publish_run
 from intervet_plan.outputs.run_folder import run_inputs
 from intervet_plan.outputs.tradeoff import frontier_table, sentences, write_tradeoff
-from intervet_plan.solve.check import Violation, check_allocation
+from intervet_plan.solve.check import Violation, check_allocation, diff_plans
 from intervet_plan.solve.diagnose import diagnose
 from intervet_plan.solve.tradeoff import DEFAULT_POINTS, frontier
 from intervet_plan.solve.types import Status

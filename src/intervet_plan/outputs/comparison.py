@@ -1,5 +1,5 @@
-"""Tables and figures that compare the runs of a batch (the scenario_comparison.ipynb template),
-and a diff of two plans held in memory (notebooks/explore.ipynb).
+"""Tables and figures that compare the runs of a batch (the scenario_comparison.ipynb template;
+a diff of two plans held in memory is ``solve.check.diff_plans``).
 
 Everything is read from a batch folder: ``manifest.json`` (one entry per run, see
 :mod:`intervet_plan.batch.runner`) and each run's ``summary.json``. No solving here; figures are
@@ -8,7 +8,6 @@ matplotlib ``Figure`` objects, made without pyplot so that nothing is shown twic
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
@@ -24,8 +23,7 @@ from intervet_plan.outputs.figure import (
     eur_tick,
     new_figure,
 )
-from intervet_plan.solve.check import diff_frames
-from intervet_plan.solve.tables import COST_PARTS, allocation_csv
+from intervet_plan.solve.tables import COST_PARTS
 
 HEADLINE_COLUMNS = [
     "scenario",
@@ -394,14 +392,3 @@ def target_figure(targets: pd.DataFrame) -> Figure | str:
 
 
 # -------------------------------------------------------------------- plans in memory
-
-
-def diff_plans(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    """What moved, was added or dropped between two allocation tables (``plan.allocation``):
-    :func:`intervet_plan.solve.check.diff_frames` on the two tables."""
-    return diff_frames(_as_text(old), _as_text(new))
-
-
-def _as_text(allocation: pd.DataFrame) -> pd.DataFrame:
-    """An allocation table as the text cells of its allocation.csv (what ``diff`` compares)."""
-    return pd.read_csv(io.StringIO(allocation_csv(allocation)), dtype=str, keep_default_na=False)

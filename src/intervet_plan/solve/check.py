@@ -335,3 +335,14 @@ def _dup_key(r: object) -> tuple[str, bool, str]:
     new = pd.isna(r.old_offer_id)  # type: ignore[attr-defined]
     offer = r.new_offer_id if new else r.old_offer_id  # type: ignore[attr-defined]
     return (r.participant_id, bool(new), offer)  # type: ignore[attr-defined]
+
+
+def diff_plans(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """What moved, was added or dropped between two allocation tables (``plan.allocation``):
+    :func:`diff_frames` on the text cells their allocation.csv would hold."""
+    return diff_frames(_as_text(old), _as_text(new))
+
+
+def _as_text(allocation: pd.DataFrame) -> pd.DataFrame:
+    """An allocation table as the text cells of its allocation.csv (what ``diff`` compares)."""
+    return pd.read_csv(io.StringIO(allocation_csv(allocation)), dtype=str, keep_default_na=False)

@@ -34,7 +34,7 @@ import numpy as np
 
 from intervet_plan.inputs.scenario import SolverSettings
 from intervet_plan.model.build import Goal, Model, OrgSupport
-from intervet_plan.solve.arrays import Arrays, Rows
+from intervet_plan.solve.arrays import Arrays
 from intervet_plan.solve.bounds import (
     Bound,
     best_possible,
@@ -42,7 +42,7 @@ from intervet_plan.solve.bounds import (
     reduced_cost_fixings,
     upper_bound,
 )
-from intervet_plan.solve.highs_model import load_into, new_highs
+from intervet_plan.solve.highs_model import PRIMAL_SIMPLEX, load_into, new_highs, trustworthy
 from intervet_plan.solve.levels import Level, level_bound, rounded
 from intervet_plan.solve.types import LevelReport, Method, Status
 
@@ -50,7 +50,6 @@ if TYPE_CHECKING:
     import highspy
 
 MAX_COMPLETION = 2000  # fractional integer columns a completion MIP may take on
-PRIMAL_SIMPLEX = 4  # the value of the HiGHS option simplex_strategy for primal simplex
 
 
 @dataclass
@@ -302,7 +301,7 @@ class HighsBackend:
             sol.value_valid = True
             h.setSolution(sol)
         h.run()
-        if start is not None and not _trustworthy(h, self.rows, c, arr.integer):
+        if start is not None and not trustworthy(h, self.rows, c, arr.integer):
             # HiGHS has returned the start solution instead of the optimum it reports (seen
             # with 1.16 when presolve reduces the model): solve this level again, cold.
             h.clearSolver()
@@ -399,19 +398,3 @@ class HighsBackend:
             t = float(o.threshold)
             cols = np.array([z, m], np.int32)
             self._set_bounds(cols, np.array([1.0, t]), np.array([1.0, t]))
-
-
-def _trustworthy(h: highspy.Highs, rows: Rows, c: np.ndarray, integer: np.ndarray) -> bool:
-    """Does the solution HiGHS hands back match the objective value it reports, and satisfy
-    every row of the model? (A cheap guard against a wrong solution after a warm start.)"""
-    import highspy
-
-    info = h.getInfo()
-    feasible = highspy.SolutionStatus.kSolutionStatusFeasible
-    if info.primal_solution_status != feasible:  # no solution: nothing to distrust
-        return True
-    x = rounded(np.array(h.getSolution().col_value), integer)
-    reported = float(info.objective_function_value)
-    if abs(float(c @ x) - reported) > 1e-6 * max(1.0, abs(reported)):
-        return False
-    return rows.satisfied(x)

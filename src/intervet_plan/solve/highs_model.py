@@ -1,5 +1,5 @@
 """A HiGHS object (quiet, on a given number of threads) and the problem's arrays loaded into it:
-what the HiGHS backend and the diagnosis share."""
+what the HiGHS backend and the diagnosis share, and a check of a solution HiGHS hands back."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from intervet_plan.solve.arrays import Arrays
+from intervet_plan.solve.arrays import Arrays, Rows
+from intervet_plan.solve.levels import rounded
 
 if TYPE_CHECKING:
     import highspy
 
+PRIMAL_SIMPLEX = 4  # the value of the HiGHS option simplex_strategy for primal simplex
 _scheduler_threads: int | None = None
 
 
@@ -66,3 +68,19 @@ def load_into(
             rows.index,
             rows.value,
         )
+
+
+def trustworthy(h: highspy.Highs, rows: Rows, c: np.ndarray, integer: np.ndarray) -> bool:
+    """Does the solution HiGHS hands back match the objective value it reports, and satisfy
+    every row of the model? (A cheap guard against a wrong solution after a warm start.)"""
+    import highspy
+
+    info = h.getInfo()
+    feasible = highspy.SolutionStatus.kSolutionStatusFeasible
+    if info.primal_solution_status != feasible:  # no solution: nothing to distrust
+        return True
+    x = rounded(np.array(h.getSolution().col_value), integer)
+    reported = float(info.objective_function_value)
+    if abs(float(c @ x) - reported) > 1e-6 * max(1.0, abs(reported)):
+        return False
+    return rows.satisfied(x)
