@@ -640,17 +640,23 @@ def check_outputs(sc: Scenario, out: Path) -> list[str]:
 # --------------------------------------------------------------------------- optimum (SPEC 3.5)
 
 
-def optimum(sc: Scenario) -> dict[str, float]:
-    """The lexicographic optimum by an own model: one binary per eligible or fixed pair."""
+def candidate_pairs(sc: Scenario) -> list[tuple[str, str]]:
+    """The eligible (3.1) and the fixed (participant, offer) pairs."""
     c = sc.case
-    pairs = sorted({(p, o) for p in c.people for o in c.offers if not sc.broken(p, o)} | sc.fixed)
-    if not pairs:  # nothing may be placed (CBC calls a problem without variables infeasible)
-        empty = sc.levels([])
-        return {lv: empty[lv] for lv in sc.order}
+    return sorted({(p, o) for p in c.people for o in c.offers if not sc.broken(p, o)} | sc.fixed)
+
+
+def hard_model(sc: Scenario, force_fixed: bool = True) -> tuple[pulp.LpProblem, dict]:
+    """Every hard rule of 3.2 in an own model: one binary per eligible or fixed pair (there
+    must be one). Returns the problem and its expressions: each level of 3.5 by name,
+    ``("placed", activity)`` and ``"fixed_kept"``. A budget of ``math.inf`` and a target bound
+    of None are left out; with ``force_fixed`` False the fixed placements may be given up."""
+    c = sc.case
+    pairs = candidate_pairs(sc)
     prob = pulp.LpProblem("conformance", pulp.LpMinimize)
     x = {k: prob.add_variable(f"x{i}", 0, 1, cat="Integer") for i, k in enumerate(pairs)}
     total = pulp.lpSum
-    for k in sc.fixed:
+    for k in sc.fixed if force_fixed else ():
         prob += x[k] == 1
     by = defaultdict(list)
     for k in pairs:
@@ -671,9 +677,9 @@ def optimum(sc: Scenario) -> dict[str, float]:
     for h, cap in c.cap.items():
         for k in by[("h", h)]:
             prob += total(x[j] for j in at(by[("h", h)], c.offers[k[1]]["start"])) <= cap
-    org = []
+    org, placed = [], {}
     for a, act in c.acts.items():
-        n = total(x[k] for k in by[("a", a)])
+        n = placed[("placed", a)] = total(x[k] for k in by[("a", a)])
         prob += n <= sc.quota[a]
         prob += n >= sc.quota_min[a]
         first = prob.add_variable(f"first_{a}", 0, c.T, cat="Integer")  # = min(n, T), made exact:
@@ -683,7 +689,8 @@ def optimum(sc: Scenario) -> dict[str, float]:
         prob += first >= n - len(pairs) * past
         org.append(act["s1"] * first + act["s2"] * (n - first))
     cost = total(sc.pair_cost(*k)["var"] * x[k] for k in pairs) + total(org)
-    prob += cost <= sc.budget
+    if sc.budget != math.inf:
+        prob += cost <= sc.budget
     shortfalls = []
     for i, t in enumerate(sc.targets):
         scope = [k for k in pairs if sc.in_scope(t["among"], c.offers[k[1]]["act"])]
@@ -707,7 +714,17 @@ def optimum(sc: Scenario) -> dict[str, float]:
         priority=total(c.people[k[0]]["priority"] * x[k] for k in pairs),
         preferences=total(sc.pair_cost(*k)["points"] * x[k] for k in pairs),
         cost=cost,
+        fixed_kept=total(x[k] for k in sc.fixed),
     )
+    return prob, {**level, **placed}
+
+
+def optimum(sc: Scenario) -> dict[str, float]:
+    """The lexicographic optimum by an own model: one binary per eligible or fixed pair."""
+    if not candidate_pairs(sc):  # nothing may be placed (CBC: no variables is infeasible)
+        empty = sc.levels([])
+        return {lv: empty[lv] for lv in sc.order}
+    prob, level = hard_model(sc)
     best = {}
     for lv in sc.order:
         sense = 1 if lv in MAXIMISED else -1
