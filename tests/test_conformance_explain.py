@@ -425,15 +425,6 @@ def test_alternatives_of_the_tiny_case(tmp_path: Path, name: str):
     assert not errors, "\n".join(errors)
 
 
-HOST_CAPACITY_IGNORED = (
-    "diagnosis.json capacity counts offer seats but not host capacity (max_concurrent, SPEC "
-    "3.2): with ES_SEV at 1 person at a time, 3 learners fit, yet LEARN's quota_min 4 gets "
-    "short 0 and 'capacity allows 4, but the other hard constraints (budget, targets, fixed "
-    "placements) leave room for only 3', which blames rules that do not bind"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=HOST_CAPACITY_IGNORED)
 @pytest.mark.parametrize("where", ["tiny", "random34"])
 def test_capacity_bottleneck_counts_host_capacity(tmp_path: Path, where: str):
     """SPEC 8.1: a capacity bottleneck is told for a quota_min that capacity alone cannot

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from intervet_plan.model.build import Model
-from intervet_plan.model.rules import Row
+from intervet_plan.model.rules import Row, Sense
 from intervet_plan.solve.alternatives import alternatives, lead_sentence
 from intervet_plan.solve.arrays import to_arrays
 from intervet_plan.solve.highs_model import load_into, new_highs
@@ -128,8 +128,13 @@ def _conflict(
         short = int(math.ceil(amount - 1e-6))
         qmin = int(ctx.quotas.at[act, "quota_min"])
         cap = capacity.get(act)
-        if cap and cap["short"] > 0:
+        if cap and cap["short"] >= short:
             why = str(cap["bottleneck"])
+        elif cap and cap["short"] > 0:
+            why = (
+                f"{cap['bottleneck']}; the other hard constraints (budget, targets, fixed "
+                f"placements) leave room for only {qmin - short} together with them"
+            )
         elif cap:
             why = (
                 f"capacity allows {cap['max_placements']}, but the other hard constraints "
@@ -190,6 +195,10 @@ def capacity_analysis(model: Model) -> list[dict]:
             g.add_edge(("o", o), "T", capacity=int(offers.at[o, "seats"]))
         flow, (reach, _) = nx.minimum_cut(g, "S", "T") if len(mine) else (0, ({"S"}, set()))
         flow = int(min(flow, q["quota"]))
+        # Host capacity (max_concurrent over time) is not a flow: the most placements that
+        # seats, host capacity, max_mobilities and overlaps allow together is a small MIP.
+        most, hosts = _most_placements(model, act) if flow else (0, [])
+        most = min(most, flow)
         seat_cut = [o for o in mine["offer_id"].unique() if ("o", o) in reach]
         people_cut = [p for p in mine["participant_id"].unique() if ("p", p) not in reach]
         used = offers.loc[mine["offer_id"].unique()] if len(mine) else offers.iloc[:0]
@@ -197,10 +206,10 @@ def capacity_analysis(model: Model) -> list[dict]:
         entry = {
             "activity_id": act,
             "quota_min": qmin,
-            "max_placements": flow,
+            "max_placements": most,
             "eligible_applicants": int(mine["participant_id"].nunique()),
             "eligible_seats": seats,
-            "short": max(qmin - flow, 0),
+            "short": max(qmin - most, 0),
         }
         if len(used):
             first = pd.Timestamp(used["start_date"].min()).strftime("%Y-%m")
@@ -210,6 +219,11 @@ def capacity_analysis(model: Model) -> list[dict]:
             period = "in the project window"
         if not len(mine):
             why = "no applicant is eligible for any of its offers"
+        elif most < flow:
+            why = (
+                f"its eligible seats could take {flow}, but host capacity allows only "
+                f"{most} {period} (hosts at max_concurrent: " + ", ".join(hosts) + ")"
+            )
         elif len(seat_cut) >= len(people_cut):
             cut = offers.loc[seat_cut]
             secs = _top_sectors(mine[mine["offer_id"].isin(seat_cut)]["participant_id"], parts)
@@ -223,9 +237,46 @@ def capacity_analysis(model: Model) -> list[dict]:
                 f" (sectors {secs})" if secs else ""
             )
         # a bottleneck only where capacity alone cannot meet the minimum
-        entry["bottleneck"] = why if entry["short"] else f"none: capacity allows {flow}"
+        entry["bottleneck"] = why if entry["short"] else f"none: capacity allows {most}"
         out.append(entry)
     return out
+
+
+CAPACITY_RULES = frozenset({"max_mobilities", "overlap", "seats", "host_capacity"})
+
+
+def _most_placements(model: Model, act: str) -> tuple[int, list[str]]:
+    """The most placements of activity ``act`` that seats, host capacity, max_mobilities and
+    the no-overlap rule allow together (every other activity left empty, fixed placements
+    free), proven by HiGHS; with the hosts whose max_concurrent is reached in that plan."""
+    import highspy
+
+    pairs = model.pairs
+    mine = (pairs["activity_id"] == act).to_numpy()
+    n = len(pairs)
+    h = new_highs(threads=1)
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.addVars(n, np.zeros(n), mine.astype(float))
+    h.changeColsIntegrality(
+        n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger.value, np.uint8)
+    )
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), -mine.astype(float))
+    kept = [r for r in model.rows if r.rule in CAPACITY_RULES and mine[r.idx].any()]
+    for r in kept:
+        lo, hi = (-math.inf, r.rhs) if r.sense == Sense.LE else (r.rhs, math.inf)
+        h.addRow(lo, hi, len(r.idx), r.idx.astype(np.int32), r.coef.astype(float))
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return int(mine.sum()), []
+    x = np.round(np.array(h.getSolution().col_value[:n]))
+    full = sorted(
+        {
+            str(r.about["host_id"])
+            for r in kept
+            if r.rule == "host_capacity" and r.lhs(x) >= r.rhs - 1e-6
+        }
+    )
+    return int(round(-h.getInfo().objective_function_value)), full
 
 
 def _top_sectors(pids: pd.Series, parts: pd.DataFrame) -> str:
