@@ -39,6 +39,7 @@ def test_check_diff_explain_exclusions(tiny_case: Path, tmp_path: Path):
             "new_offer_id": None,
             "old_start_date": first.start_date.strftime("%Y-%m-%d"),
             "new_start_date": None,
+            "why": None,
         }
     ]
     why = api.explain(ctx, ["P1"])

@@ -24,13 +24,8 @@ import yaml
 from conftest import run_cli, tiny_tables, write_case
 from intervet_plan import api
 from intervet_plan.inputs.allocation import read_allocation
-from intervet_plan.solve.check import (
-    Violation,
-    check_allocation,
-    diff_allocations,
-    diff_frames,
-    diff_text,
-)
+from intervet_plan.solve.check import Violation, check_allocation
+from intervet_plan.solve.diff import diff_allocations, diff_frames, diff_text
 
 
 @pytest.fixture(scope="module")
@@ -247,6 +242,7 @@ def test_diff_reports_duplicated_rows(solved, tmp_path):
             "new_offer_id": "",
             "old_start_date": "2020-05-11",
             "new_start_date": "",
+            "why": "",
         },
         *[
             {
@@ -256,6 +252,7 @@ def test_diff_reports_duplicated_rows(solved, tmp_path):
                 "new_offer_id": "O2",
                 "old_start_date": "",
                 "new_start_date": "2020-04-06",
+                "why": "",
             }
         ]
         * 2,
@@ -266,6 +263,7 @@ def test_diff_reports_duplicated_rows(solved, tmp_path):
             "new_offer_id": "O1",
             "old_start_date": "2020-04-06",
             "new_start_date": "2020-04-06",
+            "why": "",
         },
     ]
     assert diff_text(d) == (
@@ -312,6 +310,7 @@ def test_check_and_diff_take_tables_in_memory(solved):
             "new_offer_id": "O1",
             "old_start_date": "2020-04-06",
             "new_start_date": "2020-04-06",
+            "why": None,
         }
     ]
     found = {(v.rule, v.ids) for v in check_allocation(ctx, moved.drop(columns="_line"))}

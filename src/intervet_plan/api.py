@@ -20,7 +20,7 @@ import pandas as pd
 
 from intervet_plan.domain import eligibility
 from intervet_plan.domain.context import Context, build_context, load_context
-from intervet_plan.inputs.allocation import read_allocation
+from intervet_plan.inputs.allocation import RunNotes, read_allocation
 from intervet_plan.inputs.case import Case
 from intervet_plan.inputs.scenario import Target
 from intervet_plan.model.build import Model, build_model
@@ -30,8 +30,9 @@ from intervet_plan.outputs.plan import Plan, exit_code, solve_plan
 from intervet_plan.outputs.publish import publish_run
 from intervet_plan.outputs.run_folder import run_inputs
 from intervet_plan.outputs.tradeoff import frontier_table, sentences, write_tradeoff
-from intervet_plan.solve.check import Violation, check_allocation, diff_plans
+from intervet_plan.solve.check import Violation, check_allocation
 from intervet_plan.solve.diagnose import diagnose
+from intervet_plan.solve.diff import diff_plans
 from intervet_plan.solve.tradeoff import DEFAULT_POINTS, frontier
 from intervet_plan.solve.types import Status
 
@@ -58,7 +59,6 @@ __all__ = [
 load = load_context  # scenario file -> Context (the case read and validated with it)
 build = build_model  # Context -> Model (model.problem is the PuLP problem)
 solve = solve_plan  # Model -> Plan (status, tables, diagnosis when infeasible)
-diff = diff_plans  # two allocation tables -> what moved, was added or dropped
 
 
 def check(ctx: Context, allocation: str | Path | pd.DataFrame) -> list[Violation]:
@@ -68,6 +68,32 @@ def check(ctx: Context, allocation: str | Path | pd.DataFrame) -> list[Violation
     if isinstance(allocation, pd.DataFrame):
         return check_allocation(ctx, allocation)
     return check_allocation(ctx, read_allocation(Path(allocation)))
+
+
+def diff(old: pd.DataFrame | Plan, new: pd.DataFrame | Plan) -> pd.DataFrame:
+    """What moved, was added, dropped or interrupted between two allocation tables
+    (``plan.allocation``), as ``intervet-plan diff`` says it (columns
+    :data:`~intervet_plan.solve.diff.DIFF_COLUMNS`). With a re-plan's :class:`Plan` as
+    ``new``, ``why`` also gives the causes its run folder would: cancellations (with the
+    blackout) and why a participant is unplaced."""
+    notes = _plan_notes(new) if isinstance(new, Plan) else None
+    return diff_plans(_table(old), _table(new), notes)
+
+
+def _table(allocation: pd.DataFrame | Plan) -> pd.DataFrame:
+    return allocation.allocation if isinstance(allocation, Plan) else allocation
+
+
+def _plan_notes(plan: Plan) -> RunNotes:
+    """What ``plan``'s run folder would say about why placements changed: cancelled.csv and
+    the blackouts of a re-plan, and unplaced.csv."""
+    ctx = plan.ctx
+    if not ctx.replan:
+        return RunNotes(unplaced=plan.unplaced)
+    cancelled = ctx.cancelled.copy()
+    for c in ("start_date", "end_date"):
+        cancelled[c] = [d.isoformat() for d in cancelled[c]]
+    return RunNotes(cancelled, plan.unplaced, tuple(ctx.scenario.blackouts))
 
 
 def explain(ctx: Context, participant_ids: Iterable[str] | None = None) -> pd.DataFrame:

@@ -128,9 +128,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("allocation", help="allocation CSV (as written by run, or hand-edited)")
     c.add_argument("--scenario", help="scenario whose budget, quotas, targets, blackouts apply")
 
-    d = sub.add_parser("diff", help="what moved, was added or dropped between two allocations")
+    d = sub.add_parser("diff", help="what moved, was added, dropped or interrupted, and why")
     d.add_argument("old", help="earlier allocation CSV")
-    d.add_argument("new", help="later allocation CSV")
+    d.add_argument("new", help="later allocation CSV (in a run folder: with reasons)")
 
     g = sub.add_parser("generate", help="write a synthetic case K times the INTERVET size")
     g.add_argument("out_dir", type=_folder, help="output folder (or .xlsx file with --xlsx)")
@@ -322,7 +322,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from intervet_plan.solve.check import diff_allocations, diff_text
+    from intervet_plan.solve.diff import diff_allocations, diff_text
 
     print(diff_text(diff_allocations(Path(args.old), Path(args.new))))
     return EXIT_OK

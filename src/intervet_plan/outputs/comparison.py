@@ -1,5 +1,5 @@
 """Tables and figures that compare the runs of a batch (the scenario_comparison.ipynb template;
-a diff of two plans held in memory is ``solve.check.diff_plans``).
+a diff of two plans held in memory is ``solve.diff.diff_plans``).
 
 Everything is read from a batch folder: ``manifest.json`` (one entry per run, see
 :mod:`intervet_plan.batch.runner`) and each run's ``summary.json``. No solving here; figures are

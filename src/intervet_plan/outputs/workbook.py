@@ -1,5 +1,5 @@
-"""``allocation.xlsx`` of a run (SPEC 5): sheets allocation, unplaced, kpis, targets, costs;
-money as EUR, dates as dates, text never a formula."""
+"""``allocation.xlsx`` of a run (SPEC 5): sheets allocation, unplaced, kpis, targets, costs,
+and cancelled for a re-plan (SPEC 7); money as EUR, dates as dates, text never a formula."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from intervet_plan.domain.replan import CANCELLED_COLUMNS
 from intervet_plan.outputs.folder import atomic_file
 from intervet_plan.outputs.run_folder import RunFolder
 from intervet_plan.outputs.views import cost_table, kpi_table
@@ -20,9 +21,10 @@ PERCENT_FORMAT = "0.0%"
 
 
 def write_workbook(out_dir: str | Path, results: RunFolder) -> Path:
-    """Write ``allocation.xlsx`` (sheets allocation, unplaced, kpis, targets, costs) into
-    ``out_dir``: header frozen, widths set, money as ``#,##0.00 "EUR"``, dates as dates,
-    every text cell stored as text (``=SUM(A1)`` is never a formula)."""
+    """Write ``allocation.xlsx`` (sheets allocation, unplaced, kpis, targets, costs, then
+    cancelled when the run is a re-plan: cancelled.csv's rows) into ``out_dir``: header
+    frozen, widths set, money as ``#,##0.00 "EUR"``, dates as dates, every text cell stored
+    as text (``=SUM(A1)`` is never a formula)."""
     import openpyxl
     from openpyxl.styles import Font
 
@@ -37,6 +39,9 @@ def write_workbook(out_dir: str | Path, results: RunFolder) -> Path:
         "targets": results["targets"],
         "costs": cost_table(results),
     }
+    if results.get("replan") is not None:  # a re-plan (a partial RunFolder may lack it)
+        cancelled = results["cancelled"]
+        sheets["cancelled"] = cancelled[[c for c in CANCELLED_COLUMNS if c in cancelled]]
     for name, df in sheets.items():
         ws = wb.create_sheet(name)
         header = [str(c) for c in df.columns]

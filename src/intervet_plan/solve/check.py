@@ -1,12 +1,12 @@
 """Check a given (possibly hand-edited) allocation against every rule of SPEC 3, using the
-same rule functions as the model, and compare two allocations. Both work on tables of text
-cells as :func:`intervet_plan.inputs.allocation.read_allocation` reads them."""
+same rule functions as the model. Works on tables of text cells as
+:func:`intervet_plan.inputs.allocation.read_allocation` reads them (two allocations are
+compared by :mod:`intervet_plan.solve.diff`)."""
 
 from __future__ import annotations
 
 import io
 import math
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +17,6 @@ import pandas as pd
 from intervet_plan.domain.context import PLAN_KEY, Context
 from intervet_plan.domain.eligibility import RULES, first_failing_rule, pairs_frame
 from intervet_plan.errors import InputError, Problem
-from intervet_plan.inputs.allocation import read_allocation
 from intervet_plan.inputs.parsers import parse_bool, parse_date
 from intervet_plan.model.rules import Sense, all_rows, org_support_total, placement_frame
 from intervet_plan.solve.tables import (
@@ -30,14 +29,6 @@ from intervet_plan.solve.tables import (
 TOLERANCE = 1e-6
 CENT = 0.005  # money columns agree to the cent
 METRE = 0.0005  # distance_km agrees to 3 decimals
-DIFF_COLUMNS = [
-    "participant_id",
-    "change",
-    "old_offer_id",
-    "new_offer_id",
-    "old_start_date",
-    "new_start_date",
-]
 
 
 @dataclass(frozen=True)
@@ -248,101 +239,3 @@ def _column_violations(raw: pd.DataFrame, want: pd.DataFrame) -> list[Violation]
             if msg is not None:
                 out.append(Violation(f"column.{c}", ids, msg))
     return out
-
-
-def diff_allocations(old_path: Path, new_path: Path) -> pd.DataFrame:
-    """:func:`diff_frames` of two allocation files; ``attrs`` ``old`` and ``new`` hold the
-    two paths (for :func:`diff_text`)."""
-    d = diff_frames(read_allocation(old_path), read_allocation(new_path))
-    d.attrs.update(old=str(old_path), new=str(new_path))
-    return d
-
-
-def diff_frames(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    """Per participant: placements ``moved`` (dropped from one offer and added to another),
-    ``added`` and ``dropped``; first, one ``duplicate`` row for every extra occurrence of a
-    (participant_id, offer_id) in either table (its offer in old_offer_id for the old table,
-    new_offer_id for the new one). Moves are computed on the tables without their
-    duplicates. Columns: participant_id, change, old_offer_id, new_offer_id, old_start_date,
-    new_start_date."""
-    rows = _duplicates(old, new=False) + _duplicates(new, new=True)
-    old, new = old.drop_duplicates(PLAN_KEY), new.drop_duplicates(PLAN_KEY)
-    for p in sorted(set(old.participant_id) | set(new.participant_id)):
-        a = old[old.participant_id == p].sort_values("offer_id")
-        b = new[new.participant_id == p].sort_values("offer_id")
-        gone = a[~a.offer_id.isin(b.offer_id)]
-        came = b[~b.offer_id.isin(a.offer_id)]
-        for (_, g), (_, c) in zip(gone.iterrows(), came.iterrows(), strict=False):
-            rows.append(
-                (p, "moved", g.offer_id, c.offer_id, g.get("start_date"), c.get("start_date"))
-            )
-        for _, g in gone.iloc[len(came) :].iterrows():
-            rows.append((p, "dropped", g.offer_id, None, g.get("start_date"), None))
-        for _, c in came.iloc[len(gone) :].iterrows():
-            rows.append((p, "added", None, c.offer_id, None, c.get("start_date")))
-    return pd.DataFrame(rows, columns=DIFF_COLUMNS)
-
-
-def _duplicates(df: pd.DataFrame, new: bool) -> list[tuple[object, ...]]:
-    """A ``duplicate`` diff row for each extra occurrence of a (participant_id, offer_id),
-    sorted by participant_id, offer_id, then line."""
-    extra = df[df.duplicated(PLAN_KEY, keep="first")].sort_values(PLAN_KEY, kind="stable")
-    rows: list[tuple[object, ...]] = []
-    for _, r in extra.iterrows():
-        o, s = r.offer_id, r.get("start_date")
-        rows.append(
-            (r.participant_id, "duplicate", *((None, o, None, s) if new else (o, None, s, None)))
-        )
-    return rows
-
-
-def diff_text(d: pd.DataFrame, old_label: str | None = None, new_label: str | None = None) -> str:
-    """The diff as ``intervet-plan diff`` prints it: a count line, then one line per change.
-    Files are named by ``old_label``/``new_label``, else by the paths in ``d.attrs``.
-    Duplicates are not changes: they are left out of "participants changed"."""
-    counts = d["change"].value_counts()
-    dup = d["change"] == "duplicate"
-    head = (
-        f"moved {counts.get('moved', 0)}, added {counts.get('added', 0)}, "
-        f"dropped {counts.get('dropped', 0)}"
-    )
-    if dup.any():
-        head += f", duplicate {int(dup.sum())}"
-    lines = [f"{head} (participants changed: {d.loc[~dup, 'participant_id'].nunique()})"]
-    labels = {
-        False: old_label or d.attrs.get("old", "the old allocation"),
-        True: new_label or d.attrs.get("new", "the new allocation"),
-    }
-    times = Counter(_dup_key(r) for r in d[dup].itertuples(index=False))
-    for r in d.itertuples(index=False):
-        if r.change == "moved":
-            lines.append(f"  moved   {r.participant_id}: {r.old_offer_id} -> {r.new_offer_id}")
-        elif r.change == "added":
-            lines.append(f"  added   {r.participant_id}: {r.new_offer_id}")
-        elif r.change == "dropped":
-            lines.append(f"  dropped {r.participant_id}: {r.old_offer_id}")
-        else:
-            key = _dup_key(r)
-            lines.append(
-                f"  duplicate {r.participant_id}: {key[2]} appears {times[key] + 1} times in "
-                f"{labels[key[1]]}"
-            )
-    return "\n".join(lines)
-
-
-def _dup_key(r: object) -> tuple[str, bool, str]:
-    """(participant, in the new file?, offer) of a ``duplicate`` diff row."""
-    new = pd.isna(r.old_offer_id)  # type: ignore[attr-defined]
-    offer = r.new_offer_id if new else r.old_offer_id  # type: ignore[attr-defined]
-    return (r.participant_id, bool(new), offer)  # type: ignore[attr-defined]
-
-
-def diff_plans(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    """What moved, was added or dropped between two allocation tables (``plan.allocation``):
-    :func:`diff_frames` on the text cells their allocation.csv would hold."""
-    return diff_frames(_as_text(old), _as_text(new))
-
-
-def _as_text(allocation: pd.DataFrame) -> pd.DataFrame:
-    """An allocation table as the text cells of its allocation.csv (what ``diff`` compares)."""
-    return pd.read_csv(io.StringIO(allocation_csv(allocation)), dtype=str, keep_default_na=False)
