@@ -11,7 +11,7 @@ reason: none is made up.
 >>> new = old.assign(end_date="2020-02-29", status="interrupted")
 >>> print(diff_text(diff_frames(old, new)))
 moved 0, added 0, dropped 0, interrupted 1 (participants changed: 1)
-  interrupted P1: O1 -- interrupted: ends 2020-02-29 instead of 2020-03-01
+  interrupted P1: O1 -- ends 2020-02-29 instead of 2020-03-01
 """
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ def _interrupted(g: Row, c: Row, blackouts: tuple[Blackout, ...] | None) -> str 
         return None
     if str(g.get("status", "")).strip().lower() == "interrupted" and old_end == new_end:
         return None
-    why = f"interrupted: ends {new_end}" if new_end else "interrupted"
+    why = f"ends {new_end}" if new_end else "status interrupted"
     if old_end and old_end != new_end:
         why += f" instead of {old_end}"
     end = _date(new_end)

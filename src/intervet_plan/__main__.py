@@ -1,0 +1,5 @@
+"""``python -m intervet_plan``: the command line."""
+
+from intervet_plan.cli import main
+
+raise SystemExit(main())
