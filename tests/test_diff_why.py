@@ -31,8 +31,7 @@ from test_replan import PREVIOUS, write_replan
 PREVIOUS_ENDS = ["2020-03-29", "2020-05-03", "2020-05-03", "2020-03-13", "2020-06-28", "2020-05-15"]
 HEAD = "moved 1, added 0, dropped 2, interrupted 1 (participants changed: 4)"
 WHY = [
-    "  interrupted P1: O1 -- ends 2020-03-19 instead of 2020-03-29, the day "
-    "before the blackout",
+    "  interrupted P1: O1 -- ends 2020-03-19 instead of 2020-03-29, the day before the blackout",
     "  moved   P2: O2 -> O5 -- cancelled: it was to start on 2020-04-06, inside the blackout "
     "2020-03-20 to 2020-04-30; placed again in O5",
     "  dropped P4: O5 -- withdrew (listed under withdrawn)",
@@ -118,8 +117,7 @@ def test_api_diff_of_a_replan_plan(tmp_path):
     assert list(d.columns)[-1] == "why"
     got = {(r.participant_id, r.change): r.why for r in d.itertuples()}
     assert got == {
-        ("P1", "interrupted"): "ends 2020-03-19 instead of 2020-03-29, the day "
-        "before the blackout",
+        ("P1", "interrupted"): "ends 2020-03-19 instead of 2020-03-29, the day before the blackout",
         ("P2", "moved"): "cancelled: it was to start on 2020-04-06, inside the blackout "
         "2020-03-20 to 2020-04-30; placed again in O5",
     }
