@@ -20,6 +20,7 @@ import pandas as pd
 
 from intervet_plan.domain import eligibility
 from intervet_plan.domain.context import Context, build_context, load_context
+from intervet_plan.errors import IntervetError
 from intervet_plan.inputs.allocation import RunNotes, read_allocation
 from intervet_plan.inputs.case import Case
 from intervet_plan.inputs.scenario import Target
@@ -33,6 +34,7 @@ from intervet_plan.outputs.tradeoff import frontier_table, sentences, write_trad
 from intervet_plan.solve.check import Violation, check_allocation
 from intervet_plan.solve.diagnose import diagnose
 from intervet_plan.solve.diff import diff_plans
+from intervet_plan.solve.fairness import Audit
 from intervet_plan.solve.tradeoff import DEFAULT_POINTS, frontier
 from intervet_plan.solve.types import Status
 
@@ -40,6 +42,7 @@ __all__ = [
     "Plan",
     "Status",
     "add_target",
+    "blocking_swaps",
     "build",
     "check",
     "describe",
@@ -49,6 +52,7 @@ __all__ = [
     "exclusions",
     "explain",
     "load",
+    "reserves",
     "run",
     "solve",
     "tradeoff",
@@ -68,6 +72,27 @@ def check(ctx: Context, allocation: str | Path | pd.DataFrame) -> list[Violation
     if isinstance(allocation, pd.DataFrame):
         return check_allocation(ctx, allocation)
     return check_allocation(ctx, read_allocation(Path(allocation)))
+
+
+def blocking_swaps(plan: Plan) -> pd.DataFrame:
+    """The plan's blocking swaps (SPEC 8.3), as fairness.csv holds them: an unplaced applicant
+    of higher priority who could take a non-fixed seat with every hard rule met, ``kept_by``
+    the first objective level the swap makes worse and ``detail`` in words. Empty: nobody was
+    passed over for someone of lower priority."""
+    return _audit(plan).swaps.copy()
+
+
+def reserves(plan: Plan) -> pd.DataFrame:
+    """Up to three reserves for each non-fixed placement (SPEC 8.4), as reserves.csv holds
+    them: applicants who could take the seat with every hard rule met, best swapped plan
+    first."""
+    return _audit(plan).reserves.copy()
+
+
+def _audit(plan: Plan) -> Audit:
+    if plan.audit is None:
+        raise IntervetError(f"the plan has no placements to audit (status {plan.status.value})")
+    return plan.audit
 
 
 def diff(old: pd.DataFrame | Plan, new: pd.DataFrame | Plan) -> pd.DataFrame:

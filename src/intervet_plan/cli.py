@@ -299,7 +299,7 @@ def _check(args: argparse.Namespace) -> int:
     from intervet_plan.inputs.case import load_case
     from intervet_plan.inputs.scenario import Scenario
     from intervet_plan.inputs.scenario_file import load_scenario
-    from intervet_plan.solve.check import check_allocation
+    from intervet_plan.solve.check import blocking_swaps_of, check_allocation, swap_lines
 
     case = load_case(args.case)
     scenario = (
@@ -308,17 +308,29 @@ def _check(args: argparse.Namespace) -> int:
         else Scenario(name="check", case_path=Path(args.case))
     )
     ctx = build_context(case, scenario)
-    violations = check_allocation(ctx, read_allocation(Path(args.allocation)))
+    table = read_allocation(Path(args.allocation))
+    violations = check_allocation(ctx, table)
     if not violations:
         print(f"{args.allocation}: no rule broken")
-        return EXIT_OK
-    print(
-        f"{len(violations)} rule violation{'s' if len(violations) != 1 else ''} in "
-        f"{args.allocation}:"
-    )
-    for v in violations:
-        print(f"  {v}")
-    return EXIT_INFEASIBLE
+    else:
+        print(
+            f"{len(violations)} rule violation{'s' if len(violations) != 1 else ''} in "
+            f"{args.allocation}:"
+        )
+        for v in violations:
+            print(f"  {v}")
+    swaps = blocking_swaps_of(ctx, table)
+    n = len(swaps)
+    if n:
+        print(
+            f"{n} blocking swap{'s' if n != 1 else ''} (an unplaced applicant of higher "
+            "priority could take the seat; SPEC 8.3):"
+        )
+        for line in swap_lines(swaps):
+            print(f"  {line}")
+    else:
+        print("no blocking swap: nobody is passed over for someone of lower priority")
+    return EXIT_INFEASIBLE if violations else EXIT_OK
 
 
 def _diff(args: argparse.Namespace) -> int:

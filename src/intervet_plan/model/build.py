@@ -113,9 +113,9 @@ def _affine(x: list[pulp.LpVariable], idx: np.ndarray, coef: np.ndarray) -> pulp
     )
 
 
-def build_model(ctx: Context) -> Model:
-    """Candidate pairs (eligible ones plus fixed placements), their variables, every hard
-    rule and target row, and the objective levels of SPEC 3.5."""
+def candidate_frame(ctx: Context) -> pd.DataFrame:
+    """The candidate pairs of a model (eligible ones plus fixed placements) as a placement
+    frame, with ``fixed`` and ``planned`` (a previous ``planned`` placement) flags."""
     cand = candidate_pairs(ctx.case, ctx.window)[["participant_id", "offer_id"]]
     fixed = ctx.fixed.assign(fixed=True)
     pairs = (
@@ -136,7 +136,13 @@ def build_model(ctx: Context) -> Model:
         if len(ctx.planned)
         else False
     )
+    return f
 
+
+def build_model(ctx: Context) -> Model:
+    """Candidate pairs (eligible ones plus fixed placements), their variables, every hard
+    rule and target row, and the objective levels of SPEC 3.5."""
+    f = candidate_frame(ctx)
     prob = pulp.LpProblem(safe(ctx.scenario.name) or "plan", pulp.LpMaximize)
     names = "x__" + safe_series(f["participant_id"]) + "__" + safe_series(f["offer_id"])
     x = [prob.add_variable(n, 0, 1, pulp.LpBinary) for n in names]

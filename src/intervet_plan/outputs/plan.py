@@ -17,6 +17,7 @@ from intervet_plan.inputs.files import sha256_file
 from intervet_plan.inputs.scenario import LEVELS, SolverSettings
 from intervet_plan.model.build import Model
 from intervet_plan.solve.driver import solve as solve_levels
+from intervet_plan.solve.fairness import Audit, audit
 from intervet_plan.solve.tables import (
     allocation_table,
     cost_summary,
@@ -45,7 +46,7 @@ def exit_code(status: Status) -> int:
 @dataclass
 class Plan:
     """A solved scenario: tidy tables and the summary of SPEC 5. ``timings`` are seconds per
-    step (load, build, solve, write, report)."""
+    step (load, build, solve, audit: the selection audit, write, report)."""
 
     ctx: Context
     model: Model
@@ -56,6 +57,7 @@ class Plan:
     values: dict[str, float]
     timings: dict[str, float] = field(default_factory=dict)
     diagnosis: dict | None = None
+    audit: Audit | None = None  # the selection audit (SPEC 8.3, 8.4); None without a plan
 
     @property
     def status(self) -> Status:
@@ -93,15 +95,20 @@ def solve_plan(
         )
     chosen = model.pairs[res.x.astype(bool)]
     alloc = allocation_table(ctx, chosen)
+    targets = target_table(ctx, alloc)
+    t1 = time.perf_counter()
+    checked = audit(ctx, model.pairs, alloc, targets)
+    timings["audit"] = time.perf_counter() - t1
     return Plan(
         ctx,
         model,
         res,
         alloc,
-        unplaced_table(ctx, model.pairs, alloc),
-        target_table(ctx, alloc),
+        unplaced_table(ctx, model.pairs, alloc, checked),
+        targets,
         level_values(ctx, alloc),
         timings,
+        audit=checked,
     )
 
 
@@ -167,7 +174,7 @@ def summary_dict(plan: Plan) -> dict:
         ],
         "timings_s": {
             k: round(plan.timings.get(k, 0.0), 3)
-            for k in ("load", "build", "solve", "write", "report")
+            for k in ("load", "build", "solve", "audit", "write", "report")
         },
         "inputs_sha256": inputs,
         "version": __version__,

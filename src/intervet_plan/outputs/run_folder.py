@@ -28,6 +28,8 @@ from intervet_plan.solve.tables import (
     MONEY_COLUMNS,
     UNPLACED_COLUMNS,
     allocation_csv,
+    fairness_csv,
+    reserves_csv,
 )
 
 TARGET_COLUMNS = ["name", "kind", "min", "max", "achieved", "shortfall", "hard", "met"]
@@ -70,6 +72,9 @@ def write_into(plan: Plan, stage: Path, extra: dict[str, Writer] | None = None) 
     if plan.values:
         (stage / "allocation.csv").write_text(allocation_csv(plan.allocation), encoding="utf-8")
         plan.unplaced.to_csv(stage / "unplaced.csv", index=False, lineterminator="\n")
+    if plan.audit is not None:
+        (stage / "fairness.csv").write_text(fairness_csv(plan.audit.swaps), encoding="utf-8")
+        (stage / "reserves.csv").write_text(reserves_csv(plan.audit.reserves), encoding="utf-8")
     if plan.ctx.replan:
         write_cancelled(plan.ctx, stage)
     plan.timings["write"] = time.perf_counter() - t0

@@ -18,12 +18,15 @@ from intervet_plan.domain.context import PLAN_KEY, Context
 from intervet_plan.domain.eligibility import RULES, first_failing_rule, pairs_frame
 from intervet_plan.errors import InputError, Problem
 from intervet_plan.inputs.parsers import parse_bool, parse_date
+from intervet_plan.model.build import candidate_frame
 from intervet_plan.model.rules import Sense, all_rows, org_support_total, placement_frame
+from intervet_plan.solve.fairness import audit, number_text
 from intervet_plan.solve.tables import (
     ALLOCATION_COLUMNS,
     MONEY_COLUMNS,
     allocation_csv,
     allocation_table,
+    target_table,
 )
 
 TOLERANCE = 1e-6
@@ -239,3 +242,24 @@ def _column_violations(raw: pd.DataFrame, want: pd.DataFrame) -> list[Violation]
             if msg is not None:
                 out.append(Violation(f"column.{c}", ids, msg))
     return out
+
+
+def blocking_swaps_of(ctx: Context, table: pd.DataFrame) -> pd.DataFrame:
+    """The blocking swaps (SPEC 8.3, fairness.csv's columns) of an allocation ``table`` (text
+    cells, as :func:`check_allocation` takes): its rows that are candidate placements of the
+    scenario are the plan (a row no rule allows is left out, as is a repeated one), and every
+    applicant without such a row is unplaced."""
+    pairs = candidate_frame(ctx)
+    keys = table[list(PLAN_KEY)].astype(str).drop_duplicates()
+    alloc = allocation_table(ctx, pairs.merge(keys, on=list(PLAN_KEY)))
+    return audit(ctx, pairs, alloc, target_table(ctx, alloc)).swaps
+
+
+def swap_lines(swaps: pd.DataFrame) -> list[str]:
+    """Blocking swaps as ``intervet-plan check`` prints them, one line each."""
+    return [
+        f"{r.participant_id} (priority {number_text(r.priority)}) could take the seat of "
+        f"{r.displaced_participant_id} (priority {number_text(r.displaced_priority)}) in "
+        f"{r.offer_id}; kept by {r.kept_by}: {r.detail}"
+        for r in swaps.itertuples(index=False)
+    ]

@@ -14,6 +14,13 @@ from intervet_plan.domain.costs import org_support_rows
 from intervet_plan.domain.eligibility import RULES, exclusion_counts
 from intervet_plan.domain.replan import PLAN_KEY
 from intervet_plan.model.rules import placement_frame, target_rows
+from intervet_plan.solve.fairness import (
+    RESERVE_COLUMNS,
+    SWAP_COLUMNS,
+    Audit,
+    kept_out,
+    number_text,
+)
 
 ALLOCATION_COLUMNS = [
     "participant_id",
@@ -155,11 +162,16 @@ def cost_summary(ctx: Context, alloc: pd.DataFrame) -> dict[str, float]:
     return out
 
 
-def unplaced_table(ctx: Context, pairs: pd.DataFrame, alloc: pd.DataFrame) -> pd.DataFrame:
+def unplaced_table(
+    ctx: Context, pairs: pd.DataFrame, alloc: pd.DataFrame, audit: Audit | None = None
+) -> pd.DataFrame:
     """Every applicant with no placement and why (SPEC 5): ``no_eligible_offer`` (with the
     count of offers each eligibility rule excluded), ``withdrawn`` (listed in the scenario's
     ``withdrawn``), ``capacity`` (every eligible offer is full
-    or its host is at max_concurrent on a day of it) or ``not_selected``."""
+    or its host is at max_concurrent on a day of it) or ``not_selected``. The detail of a
+    ``not_selected`` applicant starts with the rule that kept them out (from the ``audit`` of
+    the plan's swaps, SPEC 8.3), then their priority and the lowest priority placed in an offer
+    they were eligible for, then why they could not simply be added."""
     parts = ctx.case.participants
     placed = set(alloc["participant_id"])
     ids = [p for p in parts.index if p not in placed]
@@ -204,8 +216,10 @@ def unplaced_table(ctx: Context, pairs: pd.DataFrame, alloc: pd.DataFrame) -> pd
                     p,
                     acts,
                     "capacity",
-                    f"all {n_eligible[p]} eligible offers are full or their host is at "
-                    "max_concurrent",
+                    f"{'the only' if n_eligible[p] == 1 else f'all {n_eligible[p]}'} "
+                    f"{_offers(n_eligible[p], count=False)} "
+                    f"{'is' if n_eligible[p] == 1 else 'are'} full or at their host's limit "
+                    "of participants at a time",
                 )
             )
             continue
@@ -215,16 +229,48 @@ def unplaced_table(ctx: Context, pairs: pd.DataFrame, alloc: pd.DataFrame) -> pd
                 f"budget: EUR {ctx.budget_eur - spent:,.2f} left, the cheapest eligible "
                 f"placement costs EUR {cheapest[p]:,.2f} before organisational support"
             )
-        if not why:
-            why.append("targets, priority or preferences favoured other applicants")
-        rows.append(
-            (p, acts, "not_selected", f"{n_room[p]} eligible offers had room; " + "; ".join(why))
-        )
+        room_words = f"{_offers(n_room[p])} had room"
+        if audit is None:
+            if not why:
+                why.append("targets, priority or preferences favoured other applicants")
+            rows.append((p, acts, "not_selected", "; ".join([room_words, *why])))
+            continue
+        first = kept_out(audit, p)
+        rank = f"priority {number_text(parts.at[p, 'priority'])}"
+        if p in audit.lowest.index:
+            low = number_text(audit.lowest[p])
+            rank += f", lowest priority placed in an offer they were eligible for {low}"
+        said = [first] if first else []
+        said += [rank, room_words + (", but " + "; ".join(why) if why else "")]
+        rows.append((p, acts, "not_selected", "; ".join(said)))
     return (
         pd.DataFrame(rows, columns=UNPLACED_COLUMNS)
         .sort_values("participant_id")
         .reset_index(drop=True)
     )
+
+
+def _offers(n: int, count: bool = True) -> str:
+    """'1 eligible offer', '5 eligible offers' (without the number: ``count=False``)."""
+    words = "eligible offer" if n == 1 else "eligible offers"
+    return f"{n} {words}" if count else words
+
+
+def fairness_csv(swaps: pd.DataFrame) -> str:
+    """fairness.csv (SPEC 8.3): the blocking swaps, priorities as written in the case."""
+    return _numbers_csv(swaps[SWAP_COLUMNS], ("priority", "displaced_priority"))
+
+
+def reserves_csv(reserves: pd.DataFrame) -> str:
+    """reserves.csv (SPEC 8.4)."""
+    return _numbers_csv(reserves[RESERVE_COLUMNS], ("reserve_priority",))
+
+
+def _numbers_csv(df: pd.DataFrame, numbers: tuple[str, ...]) -> str:
+    out = df.copy()
+    for c in numbers:
+        out[c] = [number_text(v) for v in out[c]]
+    return str(out.to_csv(index=False, lineterminator="\n"))
 
 
 def _full_offers(ctx: Context, alloc: pd.DataFrame) -> set[str]:
