@@ -62,6 +62,8 @@ def test_run_writes_spec_outputs(scenario: Path, tmp_path: Path):
     assert sorted(p.name for p in out.iterdir()) == [
         "allocation.csv",
         "allocation.xlsx",
+        "fairness.csv",
+        "reserves.csv",
         "solver.log",
         "summary.json",
         "unplaced.csv",
@@ -195,7 +197,11 @@ def test_check_and_diff(scenario: Path, tiny_case: Path, tmp_path: Path):
     assert run_cli("run", str(scenario), "--no-report", "--out", str(out))[0] == 0
     alloc = out / "allocation.csv"
     code, stdout, _ = run_cli("check", str(tiny_case), str(alloc), "--scenario", str(scenario))
-    assert (code, stdout.strip()) == (0, f"{alloc}: no rule broken")
+    assert (code, stdout.strip()) == (
+        0,
+        f"{alloc}: no rule broken\nno blocking swap: nobody is passed over for someone of lower "
+        "priority",
+    )
 
     rows = read_csv(alloc)
     edited = tmp_path / "edited.csv"

@@ -107,6 +107,21 @@ def test_report_html_has_no_code_and_every_section(feasible: Path):
     assert "1.5e3" not in body  # applicants appear only as counts
 
 
+def test_report_warns_when_soft_targets_fall_short(feasible: Path):
+    """serbians (a count of 3 among the 2 Serbian applicants) is 1 short whatever the plan:
+    the frontier is the plan's own point, and the headline says that giving up placements
+    would not help."""
+    assert (feasible / "tradeoff.csv").read_text() == "placements,targets\n4,1\n"
+    html = (feasible / "report.html").read_text(encoding="utf-8")
+    warning = "Soft targets fall short by 1; giving up placements would not reduce the shortfall."
+    assert 'class="alert alert-warning"' in html and warning in html
+    body = _text_of(html)
+    assert re.search(r"<h2[^>]*>What the targets cost", body)
+    assert body.index(warning) < body.index("Quota attainment per activity")
+    assert body.index(">Targets<") < body.index("What the targets cost")
+    assert "No other plan does better on targets without giving up placements." in body
+
+
 def test_run_folder_reads_back_whole_without_the_case(feasible: Path, tmp_path: Path):
     import shutil
 
@@ -185,6 +200,7 @@ def test_infeasible_run_writes_report_with_diagnosis(tmp_path: Path):
         "quota_min of LEARN short by 1"
     )
     assert "optimality gap" not in body and "<img" not in body
+    assert "alert-warning" not in body and "What the targets cost" not in body
     for h in HEADINGS:
         shown = h in (
             "Headline figures",
@@ -243,6 +259,7 @@ def test_committed_template_has_no_outputs_and_only_calls_the_package():
     assert imports == [
         "from intervet_plan.outputs import attainment_plots, placement_plots, report, run_folder, "
         "views",
+        "from intervet_plan.outputs import shortfall_views",
         "from intervet_plan.outputs import replan_views",
     ]
 

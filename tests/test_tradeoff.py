@@ -14,10 +14,15 @@ seats each, so all four learners fit (P3 in O2). TEACH (quota 1) takes one of P5
 - between: 4 placements leave out one learner, at best P2 or P4: shortfall 3 - 2 = 1.
 
 So tradeoff.csv is (5, 2), (4, 1), (3, 0); with ``--points 2`` the two ends only.
+
+``run`` of the same scenario finds its soft target 2 persons short, so it walks the same
+frontier into its own folder (SPEC 8.2: what meeting the targets would cost in placements).
 """
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from pathlib import Path
 
@@ -27,6 +32,14 @@ import yaml
 
 from conftest import run_cli, tiny_tables, write_case
 from intervet_plan import api
+from intervet_plan.errors import NoPlanError
+from intervet_plan.model.build import Goal
+from intervet_plan.outputs import run_folder, shortfall, shortfall_views
+from intervet_plan.outputs.tradeoff import frontier_csv, frontier_figure
+from intervet_plan.solve.tradeoff import Frontier, Point
+from intervet_plan.solve.types import Status
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -124,11 +137,165 @@ def test_budget_tight_frontier(tmp_path: Path) -> None:
     """The shipped budget_tight (EUR 1.1 M): 619 placements leave the soft targets 67.25
     persons short; one placement fewer meets both (checked by a solve with placements >= 618
     and the targets level alone)."""
-    root = Path(__file__).resolve().parents[1]
     out = tmp_path / "tight"
     code, _, stderr = run_cli(
-        "tradeoff", str(root / "scenarios" / "budget_tight.yaml"),
+        "tradeoff", str(ROOT / "scenarios" / "budget_tight.yaml"),
         "--between", "placements,targets", "--points", "5", "--out", str(out),
     )  # fmt: skip
     assert code == 0, stderr
-    assert (out / "tradeoff.csv").read_text() == "placements,targets\n619,67.25\n618,0.0\n"
+    assert (out / "tradeoff.csv").read_text() == "placements,targets\n619,67.25\n618,0\n"
+
+
+# ------------------------------------------------------- a run whose soft targets fall short
+
+
+def _text(page: str) -> str:
+    body = re.sub(r"<style.*?</style>|<script.*?</script>", "", page, flags=re.S)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
+
+
+def test_csv_writes_whole_numbers_without_decimals_and_keeps_fractions() -> None:
+    f = Frontier(
+        "placements", "targets", Goal.MAXIMISE, Goal.MINIMISE,
+        [Point(619, 67.25, Status.OPTIMAL), Point(618.0, 0.0, Status.OPTIMAL),
+         Point(617.0, 1 / 3, Status.FEASIBLE), Point(616.0, None, Status.NO_PLAN)],
+        (610, 0), 1.0, 1.0,
+    )  # fmt: skip
+    assert frontier_csv(f) == (
+        "placements,targets,status\n619,67.25,optimal\n618,0,optimal\n"
+        "617,0.333333,feasible\n616,,no_plan\n"
+    )
+    ticks = frontier_figure(f).axes[0].get_xticks()
+    assert all(float(t).is_integer() for t in ticks)  # whole placements on the x axis
+
+
+def test_run_walks_the_frontier_worked_by_hand(women: Path, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    code, stdout, stderr = run_cli("run", str(women), "--no-report", "--out", str(out))
+    assert code == 0, stderr
+    assert (out / "tradeoff.csv").read_text() == "placements,targets\n5,2\n4,1\n3,0\n"
+    assert (
+        "\n  soft targets fall 2 short; meeting them would cost 2 placements (tradeoff.csv)\n"
+        in stdout
+    )
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["tradeoff"] == {
+        "between": ["placements", "targets"],
+        "file": "tradeoff.csv",
+        "end": {"placements": 3, "targets": 0},
+        "a_step": 1,
+        "proven": True,
+        "note": None,
+    }
+    assert summary["timings_s"]["tradeoff"] > 0
+    # what the report shows, from the folder alone
+    res = run_folder.read_run(out)
+    assert shortfall_views.shortfall_warning(res) == (
+        "Soft targets fall short by 2; meeting them would cost 2 placements (5 -> 3)."
+    )
+    text = shortfall_views.targets_cost_text(res)
+    assert text is not None and text.startswith("## What the targets cost\n")
+    assert "- 1 fewer placement leaves the soft targets 1 person short (instead of 2)." in text
+    table = shortfall_views.targets_cost_table(res)
+    assert table is not None
+    assert table.values.tolist() == [
+        ["5", "0", "2", "the scenario's plan"],
+        ["4", "1", "1", "leaves the soft targets 1 person short"],
+        ["3", "2", "0", "meets every soft target"],
+    ]
+    assert shortfall_views.targets_cost_figure(res) is not None
+
+
+@pytest.mark.parametrize(
+    ("order", "note"),
+    [
+        (
+            ["placements", "priority", "targets"],
+            "'placements' and 'targets' are not adjacent in the scenario's objective order "
+            "(placements, priority, targets): priority lies between them",
+        ),
+        (
+            ["placements", "cost"],
+            "targets is not among the scenario's objective levels (placements, cost), so the "
+            "plan does not trade placements for targets",
+        ),
+    ],
+)
+def test_run_says_why_it_walks_no_frontier(
+    women: Path, tmp_path: Path, order: list[str], note: str
+) -> None:
+    sc = yaml.safe_load(women.read_text())
+    sc["objective"] = order
+    s = tmp_path / "apart.yaml"
+    s.write_text(yaml.safe_dump(sc))
+    out = tmp_path / "apart"
+    code, stdout, stderr = run_cli("run", str(s), "--no-report", "--out", str(out))
+    assert code == 0, stderr
+    assert not (out / "tradeoff.csv").exists()
+    assert json.loads((out / "summary.json").read_text())["tradeoff"] == {
+        "between": ["placements", "targets"],
+        "file": None,
+        "note": note,
+    }
+    assert f"  soft targets fall 2 short; what meeting them would cost is unknown: {note}\n" in (
+        stdout
+    )
+    res = run_folder.read_run(out)
+    assert shortfall_views.shortfall_warning(res) == (
+        f"Soft targets fall short by 2; what meeting them would cost in placements is not "
+        f"known: {note}."
+    )
+    text = shortfall_views.targets_cost_text(res)
+    assert text is not None and text.endswith(f"was not worked out: {note}.")
+    assert shortfall_views.targets_cost_table(res) is None
+
+
+def test_a_failed_walk_never_fails_the_run(women: Path, tmp_path: Path, monkeypatch) -> None:
+    def no_time(*args, **kwargs):
+        raise NoPlanError("no plan found within the time limit")
+
+    monkeypatch.setattr(shortfall, "frontier", no_time)
+    out = tmp_path / "failed"
+    code, stdout, stderr = run_cli("run", str(women), "--no-report", "--out", str(out))
+    assert code == 0, stderr
+    assert not (out / "tradeoff.csv").exists() and (out / "allocation.csv").is_file()
+    note = json.loads((out / "summary.json").read_text())["tradeoff"]["note"]
+    assert note == "the frontier could not be walked: no plan found within the time limit"
+    assert note in stdout
+
+
+@pytest.mark.slow
+def test_budget_tight_run_shows_what_the_targets_cost(tmp_path: Path) -> None:
+    out = tmp_path / "tight"
+    code, stdout, stderr = run_cli(
+        "run", str(ROOT / "scenarios" / "budget_tight.yaml"), "--out", str(out)
+    )
+    assert code == 0, stderr
+    assert (out / "tradeoff.csv").read_text() == "placements,targets\n619,67.25\n618,0\n"
+    assert (
+        "\n  soft targets fall 67.25 short; meeting them would cost 1 placement (tradeoff.csv)\n"
+        in stdout
+    )
+    text = _text((out / "report.html").read_text(encoding="utf-8"))
+    warning = "Soft targets fall short by 67.25; meeting them would cost 1 placement (619 -> 618)."
+    assert text.index("Headline figures") < text.index(warning) < text.index("Quota attainment")
+    section = text.index("What the targets cost")
+    assert text.index("Targets") < section < text.index("Budget by cost type")
+    assert "619 0 67.25 the scenario's plan 618 1 0 meets every soft target" in text
+    assert "1 fewer placement meets every soft target." in text
+    assert 'alt="What targets cost in placements"' in (out / "report.html").read_text()
+
+
+@pytest.mark.slow
+def test_baseline_run_has_no_shortfall_and_no_frontier(tmp_path: Path) -> None:
+    out = tmp_path / "baseline"
+    code, stdout, stderr = run_cli(
+        "run", str(ROOT / "scenarios" / "baseline.yaml"), "--out", str(out)
+    )
+    assert code == 0, stderr
+    assert not (out / "tradeoff.csv").exists()
+    summary = json.loads((out / "summary.json").read_text())
+    assert "tradeoff" not in summary and "tradeoff" not in summary["timings_s"]
+    assert "soft targets fall" not in stdout
+    text = _text((out / "report.html").read_text(encoding="utf-8"))
+    assert "Soft targets fall short" not in text and "What the targets cost" not in text

@@ -236,6 +236,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from intervet_plan.api import run
     from intervet_plan.outputs.describe import describe_plan
+    from intervet_plan.outputs.shortfall import shortfall_line
 
     plan, out = run(
         args.scenario,
@@ -246,6 +247,9 @@ def _run(args: argparse.Namespace) -> int:
         report=not args.no_report,
     )
     print(describe_plan(plan.summary, out))
+    shortfall = shortfall_line(plan)
+    if shortfall:
+        print(f"  {shortfall}")
     if plan.diagnosis is not None:
         print("infeasible: the hard constraints cannot all hold.")
         if plan.diagnosis.get("lead"):

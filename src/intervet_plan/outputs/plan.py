@@ -25,9 +25,13 @@ from intervet_plan.solve.tables import (
     target_table,
     unplaced_table,
 )
+from intervet_plan.solve.tradeoff import Frontier
 from intervet_plan.solve.types import SolveResult, Status
 
 EXIT_OK = 0
+# the frontier a run walks when its soft targets fall short (SPEC 8.2)
+TRADEOFF_LEVELS = ("placements", "targets")
+TRADEOFF_FILE = "tradeoff.csv"
 
 
 def exit_code(status: Status) -> int:
@@ -46,7 +50,10 @@ def exit_code(status: Status) -> int:
 @dataclass
 class Plan:
     """A solved scenario: tidy tables and the summary of SPEC 5. ``timings`` are seconds per
-    step (load, build, solve, audit: the selection audit, write, report)."""
+    step (load, build, solve, audit: the selection audit, write, report; tradeoff when
+    walked). ``audit`` is the selection audit (SPEC 8.3, 8.4; None without a plan);
+    ``tradeoff`` is the placements/targets frontier of a plan whose soft targets fall short, or
+    ``tradeoff_note`` says why it was not walked (:mod:`intervet_plan.outputs.shortfall`)."""
 
     ctx: Context
     model: Model
@@ -57,7 +64,9 @@ class Plan:
     values: dict[str, float]
     timings: dict[str, float] = field(default_factory=dict)
     diagnosis: dict | None = None
-    audit: Audit | None = None  # the selection audit (SPEC 8.3, 8.4); None without a plan
+    audit: Audit | None = None
+    tradeoff: Frontier | None = None
+    tradeoff_note: str | None = None
 
     @property
     def status(self) -> Status:
@@ -116,8 +125,8 @@ def summary_dict(plan: Plan) -> dict:
     """summary.json of SPEC 5. Each target also gives its ``kind`` (``share``, ``count``);
     ``org_region`` gives the region (``EU``, ``WB``) of each sending organisation with a
     placement, so that a report needs nothing but the run folder; a re-plan adds
-    :func:`replan_dict`. Money in EUR, times in
-    seconds."""
+    :func:`replan_dict`, a run whose soft targets fall short :func:`tradeoff_dict`. Money in
+    EUR, times in seconds."""
     ctx, res = plan.ctx, plan.result
     placed = plan.allocation.groupby("activity_id").size()
     order = list(ctx.objective) + [lv for lv in LEVELS if lv not in ctx.objective]
@@ -174,11 +183,39 @@ def summary_dict(plan: Plan) -> dict:
         ],
         "timings_s": {
             k: round(plan.timings.get(k, 0.0), 3)
-            for k in ("load", "build", "solve", "audit", "write", "report")
+            for k in ("load", "build", "solve", "audit", "tradeoff", "write", "report")
+            if k != "tradeoff" or k in plan.timings
         },
         "inputs_sha256": inputs,
         "version": __version__,
         **(replan_dict(plan) if ctx.replan else {}),
+        **tradeoff_dict(plan),
+    }
+
+
+def tradeoff_dict(plan: Plan) -> dict:
+    """The ``tradeoff`` of summary.json, for a run whose soft targets fall short (SPEC 8.2),
+    else nothing: the two levels (``between``), the file with the frontier's points
+    (``file``, None when it was not walked), where the walk aims (``end``: each level's
+    value when the targets are optimised first), the lattice step of the first level
+    (``a_step``), whether every point is proven optimal (``proven``) and why no frontier was
+    walked (``note``)."""
+    f = plan.tradeoff
+    if f is None:
+        if plan.tradeoff_note is None:
+            return {}
+        return {
+            "tradeoff": {"between": list(TRADEOFF_LEVELS), "file": None, "note": plan.tradeoff_note}
+        }
+    return {
+        "tradeoff": {
+            "between": [f.a, f.b],
+            "file": TRADEOFF_FILE,
+            "end": {f.a: _num(f.end[0]), f.b: _num(f.end[1])},
+            "a_step": _num(f.a_step),
+            "proven": f.proven,
+            "note": None,
+        }
     }
 
 

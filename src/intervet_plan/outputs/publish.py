@@ -12,6 +12,7 @@ from intervet_plan.outputs.folder import atomic_folder
 from intervet_plan.outputs.plan import Plan, solve_plan
 from intervet_plan.outputs.report import write_reports
 from intervet_plan.outputs.run_folder import write_into
+from intervet_plan.outputs.shortfall import walk_shortfall
 from intervet_plan.solve.types import Status
 
 
@@ -25,7 +26,8 @@ def publish_run(
 ) -> Plan:
     """Solve ``model`` into a staging folder and publish it as ``target`` (already checked
     with :func:`~intervet_plan.outputs.folder.check_output_folder`): ``solver.log``, the files
-    of SPEC 5, ``allocation.xlsx`` and (with ``report``) ``report.ipynb`` and ``report.html``.
+    of SPEC 5, ``allocation.xlsx`` and (with ``report``) ``report.ipynb`` and ``report.html``;
+    ``tradeoff.csv`` when soft targets fall short (:func:`walk_shortfall`).
     A failed report leaves the earlier result in place. ``timings`` (seconds of load and
     build) go to summary.json. An infeasible plan is published too (its exit code is 3);
     no plan in time raises :class:`NoPlanError`, a solver failure :class:`IntervetError`."""
@@ -39,5 +41,6 @@ def publish_run(
             )
         if plan.status == Status.ERROR:
             raise IntervetError(f"the solver failed: {plan.result.message}")
+        walk_shortfall(plan, settings)
         write_into(plan, stage, {"report": lambda st: write_reports(st, report)})
     return plan

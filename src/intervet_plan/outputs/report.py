@@ -62,6 +62,32 @@ def show(obj: object, **formats: str) -> None:
         display(Markdown(str(obj)))
 
 
+def warn(text: str | None) -> None:
+    """Display plain ``text`` in a warning box (nothing when None): a notebook's alert."""
+    from IPython.display import HTML, display
+
+    if text:
+        display(HTML(warning_html(text)))
+
+
+def warning_html(text: str) -> str:
+    """Plain text in a warning box, styled inline (the HTML report fetches no stylesheet).
+
+    >>> warning_html("Soft targets fall short by 1 & more.").split("</strong> ")[1]
+    'Soft targets fall short by 1 &amp; more.</div>'
+    """
+    import html
+
+    style = (
+        "border-left: 6px solid #C44E52; background: #FDF0F0; color: #1a1a1a; "
+        "padding: 0.6em 1em; margin: 0.8em 0; font-size: 1.05em"
+    )
+    return (
+        f'<div class="alert alert-warning" role="alert" style="{style}">'
+        f"<strong>Warning:</strong> {html.escape(text)}</div>"
+    )
+
+
 def figure_html(fig: object) -> str:
     """A figure as an ``<img>`` holding its PNG as base64, with its title as alt text (so
     the HTML report works when mailed and reads in a screen reader)."""

@@ -21,8 +21,10 @@ import pandas as pd
 from intervet_plan.domain.context import Context
 from intervet_plan.domain.replan import CANCELLED_COLUMNS
 from intervet_plan.errors import IntervetError
+from intervet_plan.model.build import LEVEL_SENSE
 from intervet_plan.outputs.folder import atomic_folder, check_output_folder
-from intervet_plan.outputs.plan import Plan, summary_dict
+from intervet_plan.outputs.plan import TRADEOFF_FILE, Plan, summary_dict
+from intervet_plan.outputs.tradeoff import frontier_csv
 from intervet_plan.solve.tables import (
     ALLOCATION_COLUMNS,
     MONEY_COLUMNS,
@@ -31,6 +33,8 @@ from intervet_plan.solve.tables import (
     fairness_csv,
     reserves_csv,
 )
+from intervet_plan.solve.tradeoff import Frontier, Point
+from intervet_plan.solve.types import Status
 
 TARGET_COLUMNS = ["name", "kind", "min", "max", "achieved", "shortfall", "hard", "met"]
 # A writer of extra files (the reports): called with the staging folder.
@@ -61,9 +65,9 @@ def write_outputs(
 
 def write_into(plan: Plan, stage: Path, extra: dict[str, Writer] | None = None) -> None:
     """Write the outputs of SPEC 5 into the (staging) folder ``stage``: first the CSV and
-    JSON files, then each ``extra`` writer (called with ``stage``; they may read the files
-    already there, summary.json included), then summary.json again with the time they took
-    as ``timings_s.report``."""
+    JSON files (and tradeoff.csv when the plan walked a frontier), then each ``extra`` writer
+    (called with ``stage``; they may read the files already there, summary.json included),
+    then summary.json again with the time they took as ``timings_s.report``."""
     t0 = time.perf_counter()
     if plan.diagnosis is not None:
         (stage / "diagnosis.json").write_text(
@@ -75,6 +79,8 @@ def write_into(plan: Plan, stage: Path, extra: dict[str, Writer] | None = None) 
     if plan.audit is not None:
         (stage / "fairness.csv").write_text(fairness_csv(plan.audit.swaps), encoding="utf-8")
         (stage / "reserves.csv").write_text(reserves_csv(plan.audit.reserves), encoding="utf-8")
+    if plan.tradeoff is not None:
+        (stage / TRADEOFF_FILE).write_text(frontier_csv(plan.tradeoff), encoding="utf-8")
     if plan.ctx.replan:
         write_cancelled(plan.ctx, stage)
     plan.timings["write"] = time.perf_counter() - t0
@@ -111,8 +117,11 @@ class RunFolder(TypedDict):
     JSON content; ``None`` when feasible), ``targets`` (one row per target, columns
     :data:`TARGET_COLUMNS`), ``organisations`` (org_id and region of each sending
     organisation; ``None`` for a folder written before summary.json gave them), ``replan``
-    (summary.json's re-plan counts; ``None`` when the run is not a re-plan) and
-    ``cancelled`` (cancelled.csv, dates parsed; empty with its columns when absent)."""
+    (summary.json's re-plan counts; ``None`` when the run is not a re-plan),
+    ``cancelled`` (cancelled.csv, dates parsed; empty with its columns when absent) and
+    ``tradeoff`` (the placements/targets frontier of tradeoff.csv with summary.json's
+    ``tradeoff``; ``None`` when the soft targets do not fall short or it was not walked:
+    summary.json's ``tradeoff.note`` says why)."""
 
     out_dir: Path
     summary: dict
@@ -123,6 +132,7 @@ class RunFolder(TypedDict):
     organisations: pd.DataFrame | None
     replan: dict | None
     cancelled: pd.DataFrame
+    tradeoff: Frontier | None
 
 
 def read_run(out_dir: str | Path) -> RunFolder:
@@ -151,6 +161,35 @@ def read_run(out_dir: str | Path) -> RunFolder:
         else pd.DataFrame({"org_id": list(regions), "region": list(regions.values())}),
         replan=summary.get("replan"),
         cancelled=read_cancelled(out / "cancelled.csv"),
+        tradeoff=read_tradeoff(out, summary),
+    )
+
+
+def read_tradeoff(out: Path, summary: dict) -> Frontier | None:
+    """The frontier a run walked (its file named by summary.json's ``tradeoff``, each row
+    a point); None when there is none."""
+    info = summary.get("tradeoff") or {}
+    if not info.get("file") or not (out / info["file"]).is_file():
+        return None
+    a, b = info["between"]
+    t = pd.read_csv(out / info["file"], encoding="utf-8")
+    status = t["status"] if "status" in t else [Status.OPTIMAL.value] * len(t)
+    points = [
+        Point(float(va), None if pd.isna(vb) else float(vb), Status(st))
+        for va, vb, st in zip(t[a], t[b], status, strict=True)
+    ]
+    if not points:
+        return None
+    end = info.get("end") or {}
+    return Frontier(
+        a,
+        b,
+        LEVEL_SENSE[a],
+        LEVEL_SENSE[b],
+        points,
+        (float(end.get(a, points[-1].a)), float(end.get(b, 0.0))),
+        float(summary.get("timings_s", {}).get("tradeoff", 0.0)),
+        info.get("a_step"),
     )
 
 

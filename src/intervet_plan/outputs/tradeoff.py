@@ -9,6 +9,8 @@ import html
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from intervet_plan.model.build import Goal
 from intervet_plan.outputs.figure import MUTED, SHORT_COLOR, new_figure, to_png
@@ -27,7 +29,7 @@ UNITS = {
 }
 
 
-def _num(v: float) -> str:
+def plain_number(v: float) -> str:
     """A level's value as written: whole numbers without decimals, else up to 2 decimals."""
     if abs(v - round(v)) < 1e-6:
         return f"{round(v):,}"
@@ -38,7 +40,7 @@ def _amount(level: str, v: float) -> str:
     if level == "cost":
         return f"EUR {v:,.2f}"
     one, many = UNITS.get(level, (level, level))
-    return f"{_num(v)} {one if abs(v - 1) < 1e-9 else many}"
+    return f"{plain_number(v)} {one if abs(v - 1) < 1e-9 else many}"
 
 
 def frontier_table(f: Frontier) -> pd.DataFrame:
@@ -58,17 +60,35 @@ def frontier_table(f: Frontier) -> pd.DataFrame:
     return df
 
 
+def frontier_csv(f: Frontier) -> str:
+    """The text of ``tradeoff.csv`` (:func:`frontier_table`): a whole number is written
+    without decimals (``618``, ``0``), any other value as it is, to 6 decimals (``67.25``);
+    a point with no plan in time has an empty cell."""
+    df = frontier_table(f)
+    for col in (f.a, f.b):
+        df[col] = [_cell(v) for v in df[col]]
+    return df.to_csv(index=False, lineterminator="\n")
+
+
+def _cell(v: float | None) -> str:
+    if v is None or pd.isna(v):
+        return ""
+    r = round(float(v), 6)
+    return str(int(r)) if r.is_integer() else f"{r:.6f}".rstrip("0")
+
+
 def _b_words(f: Frontier, b: float, b0: float) -> str:
     """What level B becomes at a point, against the scenario's own ``b0``."""
     if f.b == "targets":
         if abs(b) < 1e-6:
             return "meet every soft target"
         persons = "person" if abs(b - 1) < 1e-9 else "persons"
-        return f"leave the soft targets {_num(b)} {persons} short (instead of {_num(b0)})"
+        short = f"{plain_number(b)} {persons} short"
+        return f"leave the soft targets {short} (instead of {plain_number(b0)})"
     better = "more" if f.b_sense == Goal.MAXIMISE else "less"
     if f.b == "cost":
         return f"cost EUR {abs(b - b0):,.2f} {better} (EUR {b:,.2f})"
-    return f"give {_amount(f.b, abs(b - b0))} {better} ({_num(b)} in all)"
+    return f"give {_amount(f.b, abs(b - b0))} {better} ({plain_number(b)} in all)"
 
 
 def sentences(f: Frontier) -> list[str]:
@@ -89,7 +109,7 @@ def sentences(f: Frontier) -> list[str]:
         else:
             worse = "fewer" if f.a_sense == Goal.MAXIMISE else "more"
             one, many = UNITS.get(f.a, (f.a, f.a))
-            change = f"{_num(d)} {worse} {one if abs(d - 1) < 1e-9 else many}"
+            change = f"{plain_number(d)} {worse} {one if abs(d - 1) < 1e-9 else many}"
             verb = ""
         words = _b_words(f, p.b, first.b)
         if verb:
@@ -112,8 +132,39 @@ def sentences(f: Frontier) -> list[str]:
     return [s[0].upper() + s[1:] for s in out]
 
 
-def frontier_png(f: Frontier) -> bytes:
-    """The frontier drawn: B against A, the scenario's own point marked."""
+def targets_cost(f: Frontier, values: bool = True) -> str:
+    """What meeting the soft targets would cost in A, in words, from an A/targets frontier
+    (e.g. "meeting them would cost 1 placement (619 -> 618)"; ``values`` adds the bracket):
+    the cost of the last point found, and whether it reaches the walk's end (where the
+    targets are best)."""
+    found = [p for p in f.points if p.b is not None]
+    if not found:
+        return "no plan was found within the time limit to say what meeting them would cost"
+    first, last = found[0], found[-1]
+    reached = abs(float(last.b or 0.0) - f.end[1]) <= 1e-6 * max(1.0, abs(f.end[1]))
+    unproven = any(p.status != Status.OPTIMAL for p in f.points)
+    note = " (not proven optimal: time limit)" if unproven else ""
+    many = UNITS.get(f.a, (f.a, f.a))[1]
+    if last is first:
+        if reached:
+            return f"giving up {many} would not reduce the shortfall{note}"
+        return f"what giving up {many} would gain was not found within the time limit"
+    given = _amount(f.a, abs(last.a - first.a))
+    span = f" ({plain_number(first.a)} -> {plain_number(last.a)})" if values else ""
+    if reached and abs(f.end[1]) < 1e-6:
+        return f"meeting them would cost {given}{span}{note}"
+    if reached:
+        return (
+            f"the least shortfall there can be, {plain_number(f.end[1])}, would cost "
+            f"{given}{span}{note}"
+        )
+    down = plain_number(float(last.b or 0.0))
+    return f"giving up {given}{span} brings it down to {down}; the walk stopped at the time limit"
+
+
+def frontier_figure(f: Frontier) -> Figure:
+    """The frontier drawn: B against A, the scenario's own point marked; whole-number ticks
+    on A's axis when A's values are whole numbers (placements, points)."""
     fig = new_figure(7, 4.2)
     ax = fig.add_subplot()
     pts = [p for p in f.points if p.b is not None]
@@ -126,9 +177,16 @@ def frontier_png(f: Frontier) -> bytes:
     ax.set_xlabel(f"{f.a} ({'more' if f.a_sense == Goal.MAXIMISE else 'less'} is better)")
     ax.set_ylabel(f"{f.b} ({'more' if f.b_sense == Goal.MAXIMISE else 'less'} is better)")
     ax.set_title(f"What {f.b} cost in {f.a}", loc="left")
+    if f.a_step is not None and float(f.a_step).is_integer():
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(True, color=MUTED, alpha=0.3)
     ax.legend(loc="best")
-    return to_png(fig)
+    return fig
+
+
+def frontier_png(f: Frontier) -> bytes:
+    """:func:`frontier_figure` as PNG bytes."""
+    return to_png(frontier_figure(f))
 
 
 def frontier_html(f: Frontier, scenario: str) -> str:
@@ -159,5 +217,5 @@ def write_tradeoff(f: Frontier, scenario: str, target: Path) -> None:
     """Write ``tradeoff.csv`` and ``tradeoff.html`` into ``target`` (already checked with
     :func:`~intervet_plan.outputs.folder.check_output_folder`), published in one rename."""
     with atomic_folder(target) as stage:
-        frontier_table(f).to_csv(stage / "tradeoff.csv", index=False, lineterminator="\n")
+        (stage / "tradeoff.csv").write_text(frontier_csv(f), encoding="utf-8")
         (stage / "tradeoff.html").write_text(frontier_html(f, scenario), encoding="utf-8")

@@ -40,7 +40,8 @@ class Point:
 @dataclass
 class Frontier:
     """A walked frontier: the two levels and their senses, the points (the first is the
-    scenario's own plan), and where the walk aims: (A, B) when B is optimised first."""
+    scenario's own plan), where the walk aims: (A, B) when B is optimised first, and the
+    lattice step of A's values (None when A has none)."""
 
     a: str
     b: str
@@ -49,6 +50,7 @@ class Frontier:
     points: list[Point]
     end: tuple[float, float]
     time_s: float
+    a_step: float | None = None
 
     @property
     def proven(self) -> bool:
@@ -180,4 +182,5 @@ def frontier(
         walk.append(Point(v, value, st))
         if value is None or st != Status.OPTIMAL or _at_least(value, b_end, lb.sense):
             break
-    return Frontier(a, b, la.sense, lb.sense, walk, (a_end, b_end), time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    return Frontier(a, b, la.sense, lb.sense, walk, (a_end, b_end), elapsed, la.step)
