@@ -36,7 +36,8 @@ WHY = [
     "2020-03-20 to 2020-04-30; placed again in O5",
     "  dropped P4: O5 -- withdrew (listed under withdrawn)",
     "  dropped P6: O6 -- cancelled: the previous plan's status says cancelled; not placed "
-    "again: no room (all 1 eligible offers are full or their host is at max_concurrent)",
+    "again: no room (the only eligible offer is full or at their host's limit of participants "
+    "at a time)",
 ]
 PLAIN = [
     "  interrupted P1: O1 -- ends 2020-03-19 instead of 2020-03-29",
