@@ -32,6 +32,8 @@ HEADINGS = [
     "Flows from Western Balkans countries to hosts",
     "Preference satisfaction",
     "Unplaced applicants",
+    "Selection audit",
+    "Reserves",
     "Why the scenario is infeasible",
     "Solver and reproducibility",
 ]
@@ -261,6 +263,7 @@ def test_committed_template_has_no_outputs_and_only_calls_the_package():
         "views",
         "from intervet_plan.outputs import shortfall_views",
         "from intervet_plan.outputs import replan_views",
+        "from intervet_plan.outputs import selection_views",
     ]
 
 

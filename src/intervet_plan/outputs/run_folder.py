@@ -25,6 +25,7 @@ from intervet_plan.model.build import LEVEL_SENSE
 from intervet_plan.outputs.folder import atomic_folder, check_output_folder
 from intervet_plan.outputs.plan import TRADEOFF_FILE, Plan, summary_dict
 from intervet_plan.outputs.tradeoff import frontier_csv
+from intervet_plan.solve.fairness import RESERVE_COLUMNS, SWAP_COLUMNS
 from intervet_plan.solve.tables import (
     ALLOCATION_COLUMNS,
     MONEY_COLUMNS,
@@ -37,6 +38,8 @@ from intervet_plan.solve.tradeoff import Frontier, Point
 from intervet_plan.solve.types import Status
 
 TARGET_COLUMNS = ["name", "kind", "min", "max", "achieved", "shortfall", "hard", "met"]
+FAIRNESS_FILE = "fairness.csv"
+RESERVES_FILE = "reserves.csv"
 # A writer of extra files (the reports): called with the staging folder.
 Writer = Callable[[Path], object]
 
@@ -77,8 +80,8 @@ def write_into(plan: Plan, stage: Path, extra: dict[str, Writer] | None = None) 
         (stage / "allocation.csv").write_text(allocation_csv(plan.allocation), encoding="utf-8")
         plan.unplaced.to_csv(stage / "unplaced.csv", index=False, lineterminator="\n")
     if plan.audit is not None:
-        (stage / "fairness.csv").write_text(fairness_csv(plan.audit.swaps), encoding="utf-8")
-        (stage / "reserves.csv").write_text(reserves_csv(plan.audit.reserves), encoding="utf-8")
+        (stage / FAIRNESS_FILE).write_text(fairness_csv(plan.audit.swaps), encoding="utf-8")
+        (stage / RESERVES_FILE).write_text(reserves_csv(plan.audit.reserves), encoding="utf-8")
     if plan.tradeoff is not None:
         (stage / TRADEOFF_FILE).write_text(frontier_csv(plan.tradeoff), encoding="utf-8")
     if plan.ctx.replan:
@@ -118,10 +121,13 @@ class RunFolder(TypedDict):
     :data:`TARGET_COLUMNS`), ``organisations`` (org_id and region of each sending
     organisation; ``None`` for a folder written before summary.json gave them), ``replan``
     (summary.json's re-plan counts; ``None`` when the run is not a re-plan),
-    ``cancelled`` (cancelled.csv, dates parsed; empty with its columns when absent) and
+    ``cancelled`` (cancelled.csv, dates parsed; empty with its columns when absent),
     ``tradeoff`` (the placements/targets frontier of tradeoff.csv with summary.json's
     ``tradeoff``; ``None`` when the soft targets do not fall short or it was not walked:
-    summary.json's ``tradeoff.note`` says why)."""
+    summary.json's ``tradeoff.note`` says why), ``fairness`` and ``reserves`` (fairness.csv
+    and reserves.csv of the selection audit, SPEC 8.3-8.4: ids as text, priorities as floats,
+    rank as int; empty with their columns when absent) and ``audited`` (whether the run wrote
+    them: False without a plan, or for a folder written before the audit existed)."""
 
     out_dir: Path
     summary: dict
@@ -133,6 +139,9 @@ class RunFolder(TypedDict):
     replan: dict | None
     cancelled: pd.DataFrame
     tradeoff: Frontier | None
+    fairness: pd.DataFrame
+    reserves: pd.DataFrame
+    audited: bool
 
 
 def read_run(out_dir: str | Path) -> RunFolder:
@@ -162,6 +171,11 @@ def read_run(out_dir: str | Path) -> RunFolder:
         replan=summary.get("replan"),
         cancelled=read_cancelled(out / "cancelled.csv"),
         tradeoff=read_tradeoff(out, summary),
+        fairness=read_audit_table(
+            out / FAIRNESS_FILE, SWAP_COLUMNS, ("priority", "displaced_priority")
+        ),
+        reserves=read_audit_table(out / RESERVES_FILE, RESERVE_COLUMNS, ("reserve_priority",)),
+        audited=(out / FAIRNESS_FILE).is_file() and (out / RESERVES_FILE).is_file(),
     )
 
 
@@ -203,6 +217,21 @@ def read_cancelled(path: Path) -> pd.DataFrame:
     for k in ("start_date", "end_date"):
         c[k] = pd.to_datetime(c[k], format="%Y-%m-%d")
     return c
+
+
+def read_audit_table(path: Path, columns: list[str], priorities: tuple[str, ...]) -> pd.DataFrame:
+    """fairness.csv or reserves.csv (``columns``): text, but ``priorities`` as floats and
+    ``rank`` as int; an empty table with its columns when the file is absent (no plan, or a
+    folder written before the selection audit)."""
+    if path.is_file():
+        t = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    else:
+        t = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    for c in priorities:
+        t[c] = pd.to_numeric(t[c]).astype(float)
+    if "rank" in t:
+        t["rank"] = pd.to_numeric(t["rank"]).astype(int)
+    return t[columns]
 
 
 def empty_allocation() -> pd.DataFrame:
