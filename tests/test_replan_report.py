@@ -68,6 +68,10 @@ def test_report_says_what_was_cancelled_and_replanned(replan_out: Path):
     # right after the headline figures, before the quota section
     assert text.index("Headline figures") < text.index(SENTENCE) < text.index("Quota attainment")
     assert "Traceback" not in text and "Error" not in text
+    # a re-plan tells what became of the previous plan, not what its blackout closed
+    assert "What the stop cancelled" not in text
+    summary = run_folder.read_run(replan_out)["summary"]
+    assert "blackout_effect" not in summary and summary["blackouts"][0]["from"] == "2020-03-20"
 
 
 def test_a_plain_run_has_no_replan_section(tmp_path: Path):
@@ -91,3 +95,5 @@ def test_a_plain_run_has_no_replan_section(tmp_path: Path):
     assert replan_views.replan_text(res) is None and replan_views.replan_table(res) is None
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "Re-plan" not in html and "never took place" not in html
+    # the same blackout, planned from scratch: the report tells what it closed instead
+    assert "What the stop cancelled" in html

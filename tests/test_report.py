@@ -107,6 +107,10 @@ def test_report_html_has_no_code_and_every_section(feasible: Path):
     assert all(base64.b64decode(b)[:8] == b"\x89PNG\r\n\x1a\n" for b in images)
     assert 'alt="Cohorts per host: 3 offers with placements at 3 hosts' in body
     assert "1.5e3" not in body  # applicants appear only as counts
+    # no blackouts: no "What the stop cancelled" section and nothing about it in summary.json
+    assert "What the stop cancelled" not in body and "No mobility" not in body
+    summary = json.loads((feasible / "summary.json").read_text(encoding="utf-8"))
+    assert "blackouts" not in summary and "blackout_effect" not in summary
 
 
 def test_report_warns_when_soft_targets_fall_short(feasible: Path):
@@ -263,6 +267,7 @@ def test_committed_template_has_no_outputs_and_only_calls_the_package():
         "views",
         "from intervet_plan.outputs import shortfall_views",
         "from intervet_plan.outputs import replan_views",
+        "from intervet_plan.outputs import blackout_views",
         "from intervet_plan.outputs import selection_views",
     ]
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from intervet_plan import __version__
+from intervet_plan.domain.blackouts import BlackoutEffect, blackout_effect
 from intervet_plan.domain.context import Context
 from intervet_plan.domain.replan import replan_counts
 from intervet_plan.errors import InfeasibleError, IntervetError, NoPlanError
@@ -53,7 +54,9 @@ class Plan:
     step (load, build, solve, audit: the selection audit, write, report; tradeoff when
     walked). ``audit`` is the selection audit (SPEC 8.3, 8.4; None without a plan);
     ``tradeoff`` is the placements/targets frontier of a plan whose soft targets fall short, or
-    ``tradeoff_note`` says why it was not walked (:mod:`intervet_plan.outputs.shortfall`)."""
+    ``tradeoff_note`` says why it was not walked (:mod:`intervet_plan.outputs.shortfall`).
+    ``blackouts`` is what the blackouts of a scenario that plans from scratch take away (None
+    otherwise)."""
 
     ctx: Context
     model: Model
@@ -67,6 +70,7 @@ class Plan:
     audit: Audit | None = None
     tradeoff: Frontier | None = None
     tradeoff_note: str | None = None
+    blackouts: BlackoutEffect | None = None
 
     @property
     def status(self) -> Status:
@@ -92,6 +96,8 @@ def solve_plan(
     res = solve_levels(model, settings, log_path)
     ctx = model.ctx
     timings = {"solve": time.perf_counter() - t0}
+    # the model's pairs are the eligible ones: only applicants without any are looked at again
+    effect = blackout_effect(ctx, model.pairs["participant_id"])
     if res.x is None:
         empty = allocation_table(ctx, model.pairs.iloc[:0])
         diagnosis = None
@@ -100,7 +106,16 @@ def solve_plan(
 
             diagnosis = diagnose(model)
         return Plan(
-            ctx, model, res, empty, pd.DataFrame(), target_table(ctx, empty), {}, timings, diagnosis
+            ctx,
+            model,
+            res,
+            empty,
+            pd.DataFrame(),
+            target_table(ctx, empty),
+            {},
+            timings,
+            diagnosis,
+            blackouts=effect,
         )
     chosen = model.pairs[res.x.astype(bool)]
     alloc = allocation_table(ctx, chosen)
@@ -118,6 +133,7 @@ def solve_plan(
         level_values(ctx, alloc),
         timings,
         audit=checked,
+        blackouts=effect,
     )
 
 
@@ -125,8 +141,9 @@ def summary_dict(plan: Plan) -> dict:
     """summary.json of SPEC 5. Each target also gives its ``kind`` (``share``, ``count``);
     ``org_region`` gives the region (``EU``, ``WB``) of each sending organisation with a
     placement, so that a report needs nothing but the run folder; a re-plan adds
-    :func:`replan_dict`, a run whose soft targets fall short :func:`tradeoff_dict`. Money in
-    EUR, times in seconds."""
+    :func:`replan_dict`, a run with blackouts but no previous plan :func:`blackout_dict`, a
+    run whose soft targets fall short :func:`tradeoff_dict`. Money in EUR, times in
+    seconds."""
     ctx, res = plan.ctx, plan.result
     placed = plan.allocation.groupby("activity_id").size()
     order = list(ctx.objective) + [lv for lv in LEVELS if lv not in ctx.objective]
@@ -189,6 +206,7 @@ def summary_dict(plan: Plan) -> dict:
         "inputs_sha256": inputs,
         "version": __version__,
         **(replan_dict(plan) if ctx.replan else {}),
+        **blackout_dict(plan),
         **tradeoff_dict(plan),
     }
 
@@ -229,15 +247,62 @@ def replan_dict(plan: Plan) -> dict:
     return {
         "replan": replan_counts(ctx.previous, plan.allocation if plan.values else None),
         "as_of": None if ctx.scenario.as_of is None else ctx.scenario.as_of.isoformat(),
-        "blackouts": [
-            {
-                "from": b.start.isoformat(),
-                "to": b.end.isoformat(),
-                "countries": None if b.countries is None else sorted(b.countries),
-            }
-            for b in ctx.scenario.blackouts
-        ],
+        "blackouts": blackout_list(ctx),
         "offer_activity": {o: str(activity[o]) for o in offers if o in activity.index},
+    }
+
+
+def blackout_list(ctx: Context) -> list[dict]:
+    """The scenario's blackouts for summary.json: ``from``, ``to`` (ISO dates) and
+    ``countries`` (None: everywhere)."""
+    return [
+        {
+            "from": b.start.isoformat(),
+            "to": b.end.isoformat(),
+            "countries": None if b.countries is None else sorted(b.countries),
+        }
+        for b in ctx.scenario.blackouts
+    ]
+
+
+def blackout_dict(plan: Plan) -> dict:
+    """For a run whose scenario has blackouts and no previous plan (else nothing): its
+    ``blackouts`` (as a re-plan gives them) and ``blackout_effect``, what they take away
+    (:mod:`intervet_plan.domain.blackouts`): ``restart`` (the day after the last blackout),
+    the offers and seats closed to every applicant (``offers_closed``, ``seats_closed``) and
+    to applicants of the listed countries only (``offers_closed_for_some``,
+    ``seats_closed_for_some``), the applicants left with no eligible offer by them
+    (``applicants_without_offer``, each once), the plan's placements that start on or after
+    ``restart`` (``placed_after_restart``; None without a plan), and the same per activity
+    (``by_activity``: activity_id -> those counts and the activity's ``label``; an applicant
+    counts under each activity of which the blackouts closed every eligible offer)."""
+    e = plan.blackouts
+    if e is None:
+        return {}
+    t = e.by_activity.copy()
+    after = None
+    if plan.values:
+        a = plan.allocation
+        later = a[pd.to_datetime(a["start_date"]) >= pd.Timestamp(e.restart)]
+        after = later.groupby("activity_id").size().reindex(t.index, fill_value=0).astype(int)
+    counts = [c for c in t.columns if c != "label"]
+    total = {c: int(t[c].sum()) for c in counts}
+    total["applicants_without_offer"] = e.applicants_without_offer
+    return {
+        "blackouts": blackout_list(plan.ctx),
+        "blackout_effect": {
+            "restart": e.restart.isoformat(),
+            **total,
+            "placed_after_restart": None if after is None else int(after.sum()),
+            "by_activity": {
+                str(act): {
+                    "label": str(r["label"]),
+                    **{c: int(r[c]) for c in counts},
+                    "placed_after_restart": None if after is None else int(after[act]),
+                }
+                for act, r in t.iterrows()
+            },
+        },
     }
 
 
