@@ -100,13 +100,21 @@ def test_run_writes_spec_outputs(scenario: Path, tmp_path: Path):
             "participant_id": "P4",
             "activities": "LEARN",
             "reason": "not_selected",
-            "detail": "1 eligible offers had room; quota of LEARN reached (3 of 3)",
+            # P3's seat would drop women below half of the learners: the best swap is P2's
+            "detail": (
+                "kept out by priority: taking the seat of P2 (priority 2) in O2, the plan's "
+                "priority total would fall by 2; priority 0, lowest priority placed in an offer "
+                "they were eligible for 1; 1 eligible offer had room, but quota of LEARN "
+                "reached (3 of 3)"
+            ),
         },
         {
             "participant_id": "P6",
             "activities": "TEACH",
             "reason": "capacity",
-            "detail": "all 1 eligible offers are full or their host is at max_concurrent",
+            "detail": (
+                "the only eligible offer is full or at their host's limit of participants at a time"
+            ),
         },
     ]
     s = json.loads((out / "summary.json").read_text())
