@@ -2,8 +2,8 @@
 
 For each scale (default 1, 3, 10) a seeded case is generated, then each repetition runs in a
 fresh process (so peak memory is that run's own): load, validate, eligibility, build, each
-objective level's solve, write. Medians over the repetitions go to benchmarks/RESULTS.md
-with the machine's description.
+objective level's solve, the selection audit, the result tables, write. Medians over the
+repetitions go to benchmarks/RESULTS.md with the machine's description.
 
     python benchmarks/run.py [--scales 1,3,10] [--repeat 3] [--seed 7] [--out FILE]
 """
@@ -20,8 +20,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
+
+if TYPE_CHECKING:
+    from intervet_plan.outputs.plan import Plan
 
 HERE = Path(__file__).resolve().parent
 BASELINE_TARGETS = yaml.safe_load((HERE.parent / "scenarios" / "baseline.yaml").read_text())[
@@ -60,7 +64,10 @@ def one_run(case_dir: str, out_dir: str) -> dict:
     t["build"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     plan = solve(model)
-    t["solve"] = time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    t["solve"] = plan.timings["solve"]  # the objective levels
+    t["audit"] = plan.timings.get("audit", 0.0)  # the selection audit
+    t["tables"] = wall - t["solve"] - t["audit"]  # allocation, targets and unplaced tables
     for r in plan.result.levels:
         t[f"solve.{r.level}"] = r.time_s
     t0 = time.perf_counter()
@@ -71,6 +78,7 @@ def one_run(case_dir: str, out_dir: str) -> dict:
     return {
         "timings": t,
         "peak_mb": peak_kb / 1024,
+        "audit": audit_figures(plan),
         "status": plan.status.value,
         "values": plan.values,
         "methods": {r.level: r.method for r in plan.result.levels},
@@ -79,6 +87,27 @@ def one_run(case_dir: str, out_dir: str) -> dict:
         "offers": len(case.offers),
         "variables": len(model.problem.variables()),
         "constraints": len(model.problem.constraints()),
+    }
+
+
+def audit_figures(plan: Plan) -> dict:
+    """The selection audit's counts, and the peak of the memory it allocates (MB, by
+    tracemalloc, in a second, untimed audit of the same plan)."""
+    if plan.audit is None:
+        return {}
+    import tracemalloc
+
+    from intervet_plan.solve.fairness import audit
+
+    tracemalloc.start()
+    audit(plan.ctx, plan.model.pairs, plan.allocation, plan.targets)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return {
+        "judged": plan.audit.judged,
+        "blocking": len(plan.audit.swaps),
+        "reserves": len(plan.audit.reserves),
+        "peak_mb": peak / 2**20,
     }
 
 
@@ -191,7 +220,7 @@ def main() -> int:
 
 
 def report(rows: list, args: argparse.Namespace) -> str:
-    stages = ["load", "validate", "eligibility", "build", "solve", "write", "total"]
+    stages = "load validate eligibility build solve audit tables write total".split()
     lines = [
         "# Benchmark results",
         "",
@@ -199,7 +228,9 @@ def report(rows: list, args: argparse.Namespace) -> str:
         "",
         f"Cases from `intervet-plan generate --scale K --seed {args.seed}`, baseline "
         f"targets, `run --no-report` stages; medians of {args.repeat} runs, each in a fresh "
-        "process. Times in seconds, peak resident memory in MB.",
+        "process. Times in seconds, peak resident memory in MB. `solve`: the objective "
+        "levels; `audit`: the selection audit (fairness.csv, reserves.csv); `tables`: the "
+        "allocation, targets and unplaced tables.",
         "",
     ]
     head = (
@@ -216,6 +247,29 @@ def report(rows: list, args: argparse.Namespace) -> str:
             f"| {k} | {r0['participants']} | {r0['offers']} | {r0['pairs']} | "
             + " | ".join(f"{med[s]:.2f}" for s in stages)
             + f" | {med['build'] / med['total']:.0%} | {peak:.0f} | {r0['status']} |"
+        )
+    lines += [
+        "",
+        "Selection audit: swaps of an unplaced applicant into a placed participant's seat "
+        "judged, blocking swaps (fairness.csv rows), reserve rows (reserves.csv); audit and "
+        "solve in median seconds; peak MB: the most memory the audit allocates (tracemalloc, "
+        "median, in a second untimed audit of the same plan):",
+        "",
+        "| scale | applicants | swaps judged | blocking swaps | reserve rows | audit s | "
+        "solve s | audit / solve | audit peak MB |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for k, _gen, runs, _ref in rows:
+        if not runs[0]["audit"]:
+            continue
+        a = runs[0]["audit"]
+        audit_s = statistics.median(r["timings"]["audit"] for r in runs)
+        solve_s = statistics.median(r["timings"]["solve"] for r in runs)
+        peak = statistics.median(r["audit"]["peak_mb"] for r in runs)
+        lines.append(
+            f"| {k} | {runs[0]['participants']} | {a['judged']} | {a['blocking']} | "
+            f"{a['reserves']} | {audit_s:.2f} | {solve_s:.2f} | {audit_s / solve_s:.1%} | "
+            f"{peak:.0f} |"
         )
     lines += ["", "Solve time per objective level (median seconds):", ""]
     levels = [k.removeprefix("solve.") for k in rows[0][2][0]["timings"] if k.startswith("solve.")]

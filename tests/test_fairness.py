@@ -20,10 +20,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import yaml
 
 from conftest import run_cli, tiny_tables, write_case
 from intervet_plan import api
+from intervet_plan.solve import fairness
 
 HEADER_FAIRNESS = (
     "participant_id,priority,offer_id,displaced_participant_id,displaced_priority,kept_by,detail"
@@ -166,3 +168,35 @@ def test_an_optimal_plan_without_targets_passes_nobody_over(tmp_path: Path):
     code, out, err = run_cli("run", str(path), "--out", str(tmp_path / "out"), "--no-report")
     assert code == 0, out + err
     assert (tmp_path / "out" / "fairness.csv").read_text(encoding="utf-8") == HEADER_FAIRNESS + "\n"
+
+
+@pytest.mark.parametrize("chunk", [1, 2])
+def test_a_chunked_audit_gives_the_tables_of_one_chunk(tmp_path: Path, monkeypatch, chunk: int):
+    """Swaps are judged in pieces of whole applicants (fairness.CHUNK swaps at a time); pieces
+    of one or two swaps must give the tables of one piece. A hard target of at most one woman
+    among the learners (P1 is one) forbids every swap of P3 and P7 (both F) into O2, except
+    P7's into P4's seat, which the budget forbids first (one swap each: the tie goes to the
+    rule named first)."""
+    path = fair_case(tmp_path)
+    scenario = yaml.safe_load(path.read_text(encoding="utf-8"))
+    scenario["targets"].append(
+        {
+            "name": "one_woman",
+            "count_of": {"gender": "F"},
+            "among": {"participant_type": "learner"},
+            "max": 1,
+            "hard": True,
+        }
+    )
+    path.write_text(yaml.safe_dump(scenario), encoding="utf-8")
+    plan = api.solve(api.build(api.load(path)))
+    whole = plan.audit
+    assert whole is not None and whole.judged == 5  # P3 and P7 into P2's and P4's seats, P6
+    assert whole.blocked.to_dict() == {"P3": "one_woman", "P7": "budget"}
+    monkeypatch.setattr(fairness, "CHUNK", chunk)
+    pieces = fairness.audit(plan.ctx, plan.model.pairs, plan.allocation, plan.targets)
+    assert pieces.judged == whole.judged
+    for name in ("swaps", "reserves", "best"):
+        pd.testing.assert_frame_equal(getattr(pieces, name), getattr(whole, name))
+    for name in ("blocked", "lowest"):
+        assert getattr(pieces, name).to_dict() == getattr(whole, name).to_dict()

@@ -82,13 +82,15 @@ class Audit:
     each unplaced applicant with an allowed swap, the best one (SWAP_COLUMNS); ``blocked``: for
     each unplaced applicant with swaps but none allowed, the hard rule (``budget`` or a hard
     target's name) that forbids most of them; ``lowest``: for each unplaced applicant with an
-    eligible offer, the lowest priority placed in such an offer."""
+    eligible offer, the lowest priority placed in such an offer; ``judged``: how many swaps
+    were judged."""
 
     swaps: pd.DataFrame
     reserves: pd.DataFrame
     best: pd.DataFrame
     blocked: pd.Series
     lowest: pd.Series
+    judged: int = 0
 
 
 def audit(ctx: Context, pairs: pd.DataFrame, alloc: pd.DataFrame, targets: pd.DataFrame) -> Audit:
@@ -104,9 +106,10 @@ def audit(ctx: Context, pairs: pd.DataFrame, alloc: pd.DataFrame, targets: pd.Da
     seats = alloc.loc[alloc["status"] == "planned", list(_PAIR)]
     held = pairs.merge(seats, on=list(_PAIR))
     judge = _Judge(ctx, alloc, targets)
-    allowed, blocked = [], []
+    allowed, blocked, judged = [], [], 0
     for chunk in _chunks(free[free["offer_id"].isin(held["offer_id"])], held):
         swaps = chunk.merge(held, on="offer_id", suffixes=("", "_b"))
+        judged += len(swaps)
         ok, why_not = judge(swaps)
         allowed.append(ok)
         blocked.append(why_not)
@@ -121,6 +124,7 @@ def audit(ctx: Context, pairs: pd.DataFrame, alloc: pd.DataFrame, targets: pd.Da
         best=_best(table, judge),
         blocked=pd.concat(blocked) if blocked else pd.Series(dtype=object),
         lowest=_lowest_priority(free, alloc),
+        judged=judged,
     )
 
 
