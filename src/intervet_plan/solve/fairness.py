@@ -226,7 +226,8 @@ class _Judge:
         out["dm"] = np.where(worst >= 0, picked, 0)
         for lv in ctx.objective:
             out[f"d_{lv}"] = d[lv]
-            out[f"key_{lv}"] = -d[lv] if lv in MAXIMISED else d[lv]
+            # rounded so that equal plans tie exactly (then ids decide)
+            out[f"key_{lv}"] = np.round(-d[lv] if lv in MAXIMISED else d[lv], 6)
         people = s["participant_id"].to_numpy()
         some_ok = set(people[ok])
         counts = (
