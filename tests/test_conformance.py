@@ -1083,15 +1083,12 @@ def test_random_small_cases(tmp_path: Path, seed: int):
     verify({"name": f"random{seed}", "case": "case", **scenario}, tmp_path)
 
 
-@pytest.mark.parametrize("seed", range(16))
-def test_random_replans_after_a_disruption(tmp_path: Path, seed: int):
-    """SPEC 7 on random cases: the plan of a first run becomes the previous plan, with random
-    statuses (done, cancelled), a blackout everywhere that began before as_of (and sometimes
-    one for a country), and one or two withdrawn applicants."""
-    meta, tables, scenario = random_case(seed)
-    scenario.pop("blackouts", None)
-    write_case(tmp_path / "case", meta, tables)
-    _, first = run({"name": "before", "case": "case", **scenario}, tmp_path)
+def random_replan(seed: int, tables: dict, scenario: dict, folder: Path) -> dict:
+    """A re-plan scenario (SPEC 7) of the case written to ``folder / "case"`` (``tables``):
+    the plan of a first run of ``scenario`` becomes the previous plan (``folder / "prev.csv"``),
+    with random statuses (done, cancelled), a blackout everywhere that began before as_of (and
+    sometimes one for a country), and one or two withdrawn applicants."""
+    _, first = run({"name": "before", "case": "case", **scenario}, folder)
     rows = _csv_rows(first / "allocation.csv")
     rng = random.Random(1000 + seed)
     # the blackout starts during a placement of the first plan (which it may interrupt) and
@@ -1107,12 +1104,12 @@ def test_random_replans_after_a_disruption(tmp_path: Path, seed: int):
         blackouts.append({"from": c, "to": c + dt.timedelta(days=15), "countries": [country]})
     for r in rows:
         r["status"] = rng.choice(["planned", "planned", "planned", "done", "cancelled"])
-    with open(tmp_path / "prev.csv", "w", encoding="utf-8", newline="") as fh:
+    with open(folder / "prev.csv", "w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=ALLOCATION_COLUMNS, lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
     people = sorted(p["participant_id"] for p in tables["participants"])
-    replan = {
+    return {
         "name": "replan",
         "case": "case",
         "previous_plan": "prev.csv",
@@ -1121,7 +1118,15 @@ def test_random_replans_after_a_disruption(tmp_path: Path, seed: int):
         "withdrawn": rng.sample(people, rng.randint(1, 2)),
         **scenario,
     }
-    verify(replan, tmp_path)
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_random_replans_after_a_disruption(tmp_path: Path, seed: int):
+    """SPEC 7 on random cases: see random_replan."""
+    meta, tables, scenario = random_case(seed)
+    scenario.pop("blackouts", None)
+    write_case(tmp_path / "case", meta, tables)
+    verify(random_replan(seed, tables, scenario, tmp_path), tmp_path)
 
 
 # Two cases found by the random search (reduced): the HiGHS path reported a level as
