@@ -180,6 +180,7 @@ def summary_dict(plan: Plan) -> dict:
             for _, r in plan.targets.iterrows()
         ],
         "org_region": {o: str(regions.get(o)) for o in senders if o in regions.index},
+        "labels": labels_dict(ctx),
         "solver": {
             "name": res.solver,
             "version": res.version,
@@ -234,6 +235,22 @@ def tradeoff_dict(plan: Plan) -> dict:
             "proven": f.proven,
             "note": None,
         }
+    }
+
+
+def labels_dict(ctx: Context) -> dict:
+    """What a report shows instead of ids (no personal data: organisations and activities
+    only): ``activities`` (id -> label), ``organisations`` (id -> name, with ``country`` and
+    ``city``) and ``host_capacity`` (host id -> max_concurrent, for the hosts that have one)."""
+    case = ctx.case
+    orgs = case.organisations
+    return {
+        "activities": {str(a): str(v or a) for a, v in case.activities["label"].items()},
+        "organisations": {
+            str(o): {"name": str(r["name"]), "country": str(r["country"]), "city": str(r["city"])}
+            for o, r in orgs.iterrows()
+        },
+        "host_capacity": {str(h): int(v) for h, v in case.host_capacity.items()},
     }
 
 
