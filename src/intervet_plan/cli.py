@@ -30,6 +30,7 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_INPUT)
 
 
+DEBUG_HELP = "list every input problem on its own line; show tracebacks of internal errors"
 MAX_SCALE = 100  # generate --scale: 100 x INTERVET is about 90,000 applicants
 
 
@@ -89,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Plan learning mobilities: validate cases, solve scenarios, report.",
     )
     p.add_argument("--version", action="version", version=f"intervet-plan {__version__}")
-    p.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    p.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     v = sub.add_parser("validate", help="check a case folder or workbook; print every problem")
@@ -172,6 +173,10 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=_folder, metavar="DIR", help="batch folder (default reports/<name>-sweep)"
     )
     _batch_options(w)
+    for command in sub.choices.values():  # --debug also after the command
+        command.add_argument(
+            "--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP
+        )
     return p
 
 
@@ -198,7 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _COMMANDS[args.command](args)
     except IntervetError as e:
-        print(str(e), file=sys.stderr)
+        debug = args.debug or bool(os.environ.get("INTERVET_DEBUG"))
+        print(e.report(every=True) if isinstance(e, InputError) and debug else e, file=sys.stderr)
         return e.exit_code
     except BrokenPipeError:  # output piped into head or less that closed early
         with contextlib.suppress(OSError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -11,7 +12,10 @@ class Problem:
     """One validation finding, located like a spreadsheet shows it.
 
     ``line`` is the spreadsheet line (header = 1); ``None`` for file-level problems.
-    ``message`` is the complete sentence after the location.
+    ``message`` is the complete sentence after the location. ``value`` is the cell as read
+    (text) and ``rule`` the rule it breaks as said of several values ("values are not dates
+    in the form YYYY-MM-DD"), when the problem is one of a kind that may repeat down a column:
+    such problems may be told together as one :class:`RepeatedProblem`.
     """
 
     source: str
@@ -19,6 +23,7 @@ class Problem:
     column: str | None
     message: str
     value: str | None = None
+    rule: str | None = None
 
     def __str__(self) -> str:
         where = self.source
@@ -29,6 +34,40 @@ class Problem:
                 f", column {self.column}" if self.line is not None else f" column {self.column}"
             )
         return f"{where}: {self.message}"
+
+
+FIRST_LINES = 5  # a repeated problem shows its first lines, then the last
+
+
+@dataclass(frozen=True)
+class RepeatedProblem:
+    """Problems of one kind in one column of one table (``column`` ``None``: whole lines),
+    told in one line: the count, the rule, the first lines and the last, and a hint when the
+    values show what went wrong.
+
+    >>> print(RepeatedProblem("a.csv", "d", "values are not dates", (2, 3, 4, 5, 6, 7, 9)))
+    a.csv, column d: 7 values are not dates (lines 2, 3, 4, 5, 6, ..., 9)
+    >>> print(RepeatedProblem("a.csv", "g", "cells are empty; a value is required", (2, 3)))
+    a.csv, column g: 2 cells are empty (lines 2, 3); a value is required
+    """
+
+    source: str
+    column: str | None
+    rule: str
+    lines: tuple[int, ...]
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.source}, column {self.column}" if self.column else self.source
+        shown = [str(n) for n in self.lines]
+        if len(shown) > FIRST_LINES + 1:
+            shown = [*shown[:FIRST_LINES], "...", shown[-1]]
+        lines = f"(line{'s' if len(self.lines) != 1 else ''} {', '.join(shown)})"
+        head, sep, tail = self.rule.partition("; ")
+        text = f"{len(self.lines)} {head} {lines}{sep}{tail}"
+        if self.hint:
+            text += f"; {self.hint}"
+        return f"{where}: {text}"
 
 
 class IntervetError(Exception):
@@ -42,19 +81,38 @@ class InputError(IntervetError):
 
     exit_code = 2
 
-    def __init__(self, problems: list[Problem] | Problem | str, what: str = "input") -> None:
+    def __init__(
+        self,
+        problems: list[Problem] | Problem | str,
+        what: str = "input",
+        shown: Sequence[Problem | RepeatedProblem] | None = None,
+    ) -> None:
+        """``problems``: every problem; ``shown``: the same told for a person, repeated
+        problems of a column in one line each (by default, every problem)."""
         if isinstance(problems, str):
             problems = [Problem(what, None, None, problems)]
         elif isinstance(problems, Problem):
             problems = [problems]
         self.problems: list[Problem] = list(problems)
+        self.shown: list[Problem | RepeatedProblem] = (
+            list(shown) if shown is not None else list(self.problems)
+        )
         self.what = what
         super().__init__(self.report())
 
-    def report(self) -> str:
+    def report(self, every: bool = False) -> str:
+        """The problems as printed: the count, then one line per shown problem (``every``:
+        one line per problem, none told together)."""
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} found in the {self.what}:"
-        return "\n".join([head, *(f"  {p}" for p in self.problems)])
+        lines = self.problems if every else self.shown
+        text = [head, *(f"  {p}" for p in lines)]
+        if not every and any(isinstance(p, RepeatedProblem) for p in lines):
+            text.append(
+                "Repeated problems of one column are counted on one line; "
+                "rerun with --debug to list each one."
+            )
+        return "\n".join(text)
 
 
 class InfeasibleError(IntervetError):

@@ -21,6 +21,7 @@ from intervet_plan.inputs.case_rules import ParsedCase, check_rules
 from intervet_plan.inputs.case_tables import Row, check_meta, check_table, table_label
 from intervet_plan.inputs.files import read_case
 from intervet_plan.inputs.raw import RawCase
+from intervet_plan.inputs.repeated import summarise
 from intervet_plan.inputs.schemas import CASE_KEYS, TABLES
 
 
@@ -57,10 +58,10 @@ class Case:
 
 def load_case(path: str | Path) -> Case:
     """Read and validate a case folder or workbook; raise :class:`InputError` listing every
-    problem found."""
+    problem found (repeated problems of a column are shown in one line each)."""
     case, problems = validate_raw(read_case(path))
     if problems or case is None:
-        raise InputError(problems, what=f"case {path}")
+        raise InputError(problems, what=f"case {path}", shown=summarise(problems))
     return case
 
 

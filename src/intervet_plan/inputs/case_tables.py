@@ -56,18 +56,20 @@ def parse_cell(col: Column, v: str, decimal_comma: bool = False) -> object:
         return parse_id(v)
     if k == Kind.ENUM:
         if v not in col.choices:
-            raise Bad(f"{quoted(v)} is not one of {', '.join(col.choices)}")
+            choices = ", ".join(col.choices)
+            raise Bad(f"{quoted(v)} is not one of {choices}", f"values are not one of {choices}")
         return v
     if k in (Kind.INT, Kind.NUMBER):
         x: float | int = (
             parse_int(v, decimal_comma) if k == Kind.INT else parse_number(v, decimal_comma)
         )
         if col.min is not None and col.max is not None and not col.min <= x <= col.max:
-            raise Bad(f"{quoted(v)} is outside {col.min:g}..{col.max:g}")
+            span = f"{col.min:g}..{col.max:g}"
+            raise Bad(f"{quoted(v)} is outside {span}", f"values are outside {span}")
         if col.min is not None and x < col.min:
-            raise Bad(f"{quoted(v)} must be {col.min:g} or more")
+            raise Bad(f"{quoted(v)} must be {col.min:g} or more", f"values are below {col.min:g}")
         if col.max is not None and x > col.max:
-            raise Bad(f"{quoted(v)} must be {col.max:g} or less")
+            raise Bad(f"{quoted(v)} must be {col.max:g} or less", f"values are above {col.max:g}")
         return x
     if k == Kind.BOOL:
         return parse_bool(v)
@@ -75,7 +77,10 @@ def parse_cell(col: Column, v: str, decimal_comma: bool = False) -> object:
         return parse_date(v)
     if k == Kind.COUNTRY:
         if not COUNTRY_RE.match(v):
-            raise Bad(f"{quoted(v)} is not a two-letter ISO 3166-1 country code (XK for Kosovo)")
+            raise Bad(
+                f"{quoted(v)} is not a two-letter ISO 3166-1 country code (XK for Kosovo)",
+                "values are not two-letter ISO 3166-1 country codes (XK for Kosovo)",
+            )
         return v
     if k == Kind.ID_LIST:
         items = split_list(v)
@@ -86,25 +91,37 @@ def parse_cell(col: Column, v: str, decimal_comma: bool = False) -> object:
         items = [item.lower() for item in split_list(v)]
         for item in items:
             if not LANG_RE.match(item):
-                raise Bad(f"{quoted(item)} is not a two-letter ISO 639-1 language code")
+                raise Bad(
+                    f"{quoted(item)} is not a two-letter ISO 639-1 language code",
+                    "values hold an item that is not a two-letter ISO 639-1 language code",
+                )
         return tuple(sorted(set(items)))
     if k == Kind.SECTORS:
         if v.strip() == "*":
             return None
         items = split_list(v)
         if not items:
-            raise Bad(f"{quoted(v)} lists no sector; give sectors separated by ; or * for all")
+            raise Bad(
+                f"{quoted(v)} lists no sector; give sectors separated by ; or * for all",
+                "values list no sector; give sectors separated by ; or * for all",
+            )
         return tuple(sorted(set(items)))
     raise AssertionError(k)  # pragma: no cover
 
 
 def empty_rule(col: Column) -> str:
-    """The message for an empty cell of a required column."""
+    """The message for an empty cell of a required column (``cells are ...`` for several)."""
     if col.kind == Kind.ENUM:
         return f"is empty; a value is required (one of {', '.join(col.choices)})"
     if col.kind == Kind.SECTORS:
         return "is empty; list the sectors accepted, separated by ;, or * for all"
     return "is empty; a value is required"
+
+
+FORMULA = (
+    "it is a formula with no saved result: open the workbook in Excel and save it, or type "
+    "the value"
+)
 
 
 def meta_text(v: object) -> str:
@@ -206,8 +223,14 @@ def check_table(schema: TableSchema, t: RawTable, label: str, problems: list[Pro
     """The rows of one table parsed by its schema (extra columns kept as text); problems
     (named by ``label``) are appended."""
 
-    def add(line: int | None, column: str | None, message: str) -> None:
-        problems.append(Problem(label, line, column, message))
+    def add(
+        line: int | None,
+        column: str | None,
+        message: str,
+        value: str | None = None,
+        rule: str | None = None,
+    ) -> None:
+        problems.append(Problem(label, line, column, message, value, rule))
 
     present = set(t.header)
     for col in schema.columns:
@@ -228,7 +251,8 @@ def check_table(schema: TableSchema, t: RawTable, label: str, problems: list[Pro
             text = cells[idx[col.name]]
             if text == "":
                 if col.required:
-                    add(line, col.name, empty_rule(col))
+                    rule = empty_rule(col)
+                    add(line, col.name, rule, "", rule.replace("is empty", "cells are empty"))
                     row[col.name] = MISSING
                 else:
                     row[col.name] = col.default
@@ -236,13 +260,12 @@ def check_table(schema: TableSchema, t: RawTable, label: str, problems: list[Pro
             try:
                 row[col.name] = parse_cell(col, text, decimal_comma)
             except Bad as e:
-                msg = str(e)
+                msg, rule = str(e), e.rule
                 if text.startswith("="):
-                    msg += (
-                        "; it is a formula with no saved result: open the workbook in "
-                        "Excel and save it, or type the value"
-                    )
-                add(line, col.name, msg)
+                    msg += f"; {FORMULA}"
+                    rule = "values are formulas with no saved result; open the workbook in "
+                    rule += "Excel and save it, or type the values"
+                add(line, col.name, msg, text, rule)
                 row[col.name] = MISSING
         for c in t.header:  # extra columns are kept as text
             if c not in schema.by_name and c != "_line":
@@ -251,11 +274,13 @@ def check_table(schema: TableSchema, t: RawTable, label: str, problems: list[Pro
         if all(k is not MISSING and k is not None for k in key):
             if key in first_line:
                 text_key = ", ".join(f"{k:g}" if isinstance(k, float) else str(k) for k in key)
+                unique = f"{' and '.join(schema.key)} must be unique"
                 add(
                     line,
                     schema.key[-1] if len(schema.key) > 1 else schema.key[0],
-                    f"{quoted(text_key)} repeats line {first_line[key]}; "
-                    f"{' and '.join(schema.key)} must be unique",
+                    f"{quoted(text_key)} repeats line {first_line[key]}; {unique}",
+                    text_key,
+                    f"values repeat an earlier line; {unique}",
                 )
             else:
                 first_line[key] = line

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io as _io
+import re
 from pathlib import Path
 
 from intervet_plan.errors import Problem
@@ -52,6 +53,11 @@ def decode_text(
         )
         return None
     return text
+
+
+LINE_BREAK = re.compile(r"\r\n|\n|\r")
+# the line "sep=;" that Excel writes and reads before the header, after any blank lines
+EXCEL_SEP = re.compile(r"\A((?:[ \t]*(?:\r\n|\n|\r))*)[ \t]*sep=([,;\t|])[ \t]*(?:\r\n|\n|\r|\Z)")
 
 
 def detect_separator(header_line: str) -> str:
@@ -106,17 +112,25 @@ def read_csv_table(f: Path, name: str, source: str, problems: list[Problem]) -> 
     lines_ = text.splitlines()
     first_no = next(i for i, line in enumerate(lines_, start=1) if line.strip())
     first = lines_[first_no - 1]
-    if "\t" in first and "," not in first and ";" not in first:
+    excel_sep = EXCEL_SEP.match(text)
+    if excel_sep:  # Excel's "sep=;" line names the separator; the header follows it
+        breaks = len(LINE_BREAK.findall(excel_sep.group(0)))
+        text = "\n" * breaks + text[excel_sep.end() :]  # the same line numbers
+    other = next(
+        (s for s in ("\t", "|") if s in first and "," not in first and ";" not in first), None
+    )
+    if other is not None and not excel_sep:
+        said = "tabs" if other == "\t" else f"'{other}'"
         problems.append(
             Problem(
                 source,
                 first_no,
                 None,
-                "separates columns with tabs; save it as CSV (columns separated by , or ;)",
+                f"separates columns with {said}; save it as CSV (columns separated by , or ;)",
             )
         )
         return None
-    sep = detect_separator(first)
+    sep = excel_sep.group(2) if excel_sep else detect_separator(first)
     reader = csv.reader(_io.StringIO(text, newline=""), delimiter=sep, strict=True)
     header: list[str] | None = None
     header_line = 1
@@ -147,7 +161,7 @@ def read_csv_table(f: Path, name: str, source: str, problems: list[Problem]) -> 
         )
         return None
     return make_table(
-        name, source, header, header_line, rows, lines, problems, decimal_comma=sep == ";"
+        name, source, header, header_line, rows, lines, problems, decimal_comma=sep != ","
     )
 
 

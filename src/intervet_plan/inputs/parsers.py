@@ -21,7 +21,15 @@ import datetime as dt
 import math
 import re
 
-from intervet_plan.inputs.limits import INT_LIMIT, NUMBER_LIMIT, id_problem, quoted, shown
+from intervet_plan.inputs.limits import (
+    ID_MAX_CHARS,
+    ID_RULE,
+    INT_LIMIT,
+    NUMBER_LIMIT,
+    id_problem,
+    quoted,
+    shown,
+)
 
 COUNTRY_RE = re.compile(r"\A[A-Z]{2}\Z")  # \Z: no trailing newline, whatever the call
 LANG_RE = re.compile(r"\A[a-z]{2}\Z")
@@ -36,7 +44,24 @@ NUMBER_TEXT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 class Bad(ValueError):
-    """A value that breaks its rule; the text is the message (the value, then the rule)."""
+    """A value that breaks its rule; the text is the message (the value, then the rule).
+
+    ``rule`` is the rule as said of several values ("values are not numbers"), so that a
+    column where many values break it can be told in one line; ``None`` when such a line
+    would say less than the messages themselves.
+    """
+
+    def __init__(self, message: str, rule: str | None = None) -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
+NOT_A_NUMBER = "values are not numbers"
+NOT_FINITE = "values are not finite numbers"
+NOT_WHOLE = "values are not whole numbers"
+NOT_A_DATE = "values are not dates in the form YYYY-MM-DD"
+NOT_A_BOOLEAN = "values are not booleans (true/false, yes/no or 1/0)"
+NOT_AN_ID = f"values are not valid identifiers ({ID_RULE}, at most {ID_MAX_CHARS} characters)"
 
 
 class TooLarge(Bad):
@@ -48,9 +73,12 @@ def finite_number(x: float, shown_as: str) -> float:
     """``x`` when it is finite and within :data:`NUMBER_LIMIT`; ``shown_as`` is the value
     as the message shows it (quoted)."""
     if not math.isfinite(x):
-        raise Bad(f"{shown_as} is not a finite number")
+        raise Bad(f"{shown_as} is not a finite number", NOT_FINITE)
     if abs(x) > NUMBER_LIMIT:
-        raise TooLarge(f"{shown_as} is too large; it must be {NUMBER_LIMIT:.0f} or less")
+        raise TooLarge(
+            f"{shown_as} is too large; it must be {NUMBER_LIMIT:.0f} or less",
+            f"values are too large; they must be {NUMBER_LIMIT:.0f} or less",
+        )
     return x
 
 
@@ -58,9 +86,12 @@ def whole_number(x: float, shown_as: str) -> int:
     """``x`` as an int when it is a whole number within :data:`INT_LIMIT`; ``shown_as`` is
     the value as the message shows it (quoted)."""
     if not math.isfinite(x) or not float(x).is_integer():
-        raise Bad(f"{shown_as} is not a whole number")
+        raise Bad(f"{shown_as} is not a whole number", NOT_WHOLE)
     if abs(x) > INT_LIMIT:
-        raise TooLarge(f"{shown_as} is too large; it must be {INT_LIMIT} or less")
+        raise TooLarge(
+            f"{shown_as} is too large; it must be {INT_LIMIT} or less",
+            f"values are too large; they must be {INT_LIMIT} or less",
+        )
     return int(x)
 
 
@@ -72,15 +103,16 @@ def parse_number(v: str, decimal_comma: bool = False) -> float:
         if not decimal_comma:
             raise Bad(
                 f"{quoted(v)} is not a number; write decimals with a point (a decimal comma "
-                "is read only in files separated by ;)"
+                "is read only in files separated by ;)",
+                NOT_A_NUMBER,
             )
         s = s.replace(",", ".")
     if s.lower().lstrip("+-") in ("nan", "inf", "infinity"):
-        raise Bad(f"{quoted(v)} is not a finite number")
+        raise Bad(f"{quoted(v)} is not a finite number", NOT_FINITE)
     try:
         x = float(s)
     except ValueError:
-        raise Bad(f"{quoted(v)} is not a number") from None
+        raise Bad(f"{quoted(v)} is not a number", NOT_A_NUMBER) from None
     return finite_number(x, quoted(v))
 
 
@@ -89,9 +121,12 @@ def parse_int(v: str, decimal_comma: bool = False) -> int:
     try:
         x = parse_number(v, decimal_comma)
     except TooLarge:
-        raise TooLarge(f"{quoted(v)} is too large; it must be {INT_LIMIT} or less") from None
+        raise TooLarge(
+            f"{quoted(v)} is too large; it must be {INT_LIMIT} or less",
+            f"values are too large; they must be {INT_LIMIT} or less",
+        ) from None
     except Bad:
-        raise Bad(f"{quoted(v)} is not a whole number") from None
+        raise Bad(f"{quoted(v)} is not a whole number", NOT_WHOLE) from None
     return whole_number(x, quoted(v))
 
 
@@ -103,7 +138,7 @@ def parse_date(v: str) -> dt.date:
             raise ValueError
         return dt.date.fromisoformat(m.group(1))
     except ValueError:
-        raise Bad(f"{quoted(v)} is not a date in the form YYYY-MM-DD") from None
+        raise Bad(f"{quoted(v)} is not a date in the form YYYY-MM-DD", NOT_A_DATE) from None
 
 
 def parse_bool(v: str) -> bool:
@@ -113,14 +148,14 @@ def parse_bool(v: str) -> bool:
         return True
     if s in FALSE:
         return False
-    raise Bad(f"{quoted(v)} is not a boolean (true/false, yes/no or 1/0)")
+    raise Bad(f"{quoted(v)} is not a boolean (true/false, yes/no or 1/0)", NOT_A_BOOLEAN)
 
 
 def parse_id(v: str) -> str:
     """An identifier (SPEC 2; the rule is :func:`intervet_plan.inputs.limits.id_problem`)."""
     problem = id_problem(v)
     if problem is not None:
-        raise Bad(problem)
+        raise Bad(problem, NOT_AN_ID)
     return v
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from intervet_plan.errors import Problem
-from intervet_plan.inputs.limits import MAX_COLUMNS
+from intervet_plan.inputs.limits import MAX_COLUMNS, quoted
 
 CASE_FILE = "case.yaml"
 CASE_SHEET = "case"
@@ -60,10 +60,16 @@ def make_table(
     lines: list[int],
     problems: list[Problem],
     decimal_comma: bool = False,
+    sheet: bool = False,
 ) -> RawTable | None:
-    """Check the header and square up the rows (missing trailing cells are empty)."""
+    """Check the header and square up the rows (missing trailing cells are empty).
+    ``sheet``: the table is a workbook sheet (for what a message says to do)."""
     if len(header) > MAX_COLUMNS:
         problems.append(HeaderTooWide(header_line, len(header)).problem(source))
+        return None
+    one = one_column(header)
+    if one is not None:
+        problems.append(Problem(source, header_line, None, one_column_message(header, one, sheet)))
         return None
     names: list[str] = []
     seen: set[str] = set()
@@ -88,10 +94,44 @@ def make_table(
                     None,
                     f"has {len(cells)} values but the header names {width} "
                     "columns; is a separator or quote misplaced?",
+                    rule="lines have more values than the header names columns; is a "
+                    "separator or quote misplaced?",
                 )
             )
         squared.append((cells + [""] * width)[:width])
     return RawTable(name, source, names, squared, lines, decimal_comma)
+
+
+SEPARATORS = {";": "';'", ",": "','", "\t": "tabs", "|": "'|'"}
+
+
+def one_column(header: list[str]) -> str | None:
+    """The separator that a header of one cell holds between column names (a file whose
+    whole lines were read as one column), or ``None``."""
+    names = [h for h in header if h.strip()]
+    if len(names) != 1:
+        return None
+    counts = {sep: names[0].count(sep) for sep in SEPARATORS}
+    sep = max(counts, key=lambda k: counts[k])
+    parts = [x for x in names[0].split(sep) if x.strip()]
+    return sep if counts[sep] and len(parts) >= 2 else None
+
+
+def one_column_message(header: list[str], sep: str, sheet: bool) -> str:
+    """What a table read as one column is told: its header and what to do."""
+    text = next(h for h in header if h.strip())
+    said = SEPARATORS[sep]
+    head = f"holds all its columns in one: the header {quoted(text)} separates them with {said}"
+    if sheet:
+        named = "Tab" if sep == "\t" else said
+        return (
+            f"{head}; split the column in Excel (Data > Text to Columns, delimited by "
+            f"{named}) and save the workbook, or give the tables as CSV files"
+        )
+    return (
+        f"{head} inside one quoted cell; open it in a spreadsheet, split the column (Excel: "
+        "Data > Text to Columns) and save it as CSV (columns separated by , or ;)"
+    )
 
 
 class HeaderTooWide(Exception):

@@ -187,7 +187,14 @@ def _workbook_case(path: Path, wb: object, wbf: object | None) -> RawCase:
             continue
         (hline, header), body = rows[0], rows[1:]
         t = make_table(
-            schema.name, source, header, hline, [c for _, c in body], [n for n, _ in body], problems
+            schema.name,
+            source,
+            header,
+            hline,
+            [c for _, c in body],
+            [n for n, _ in body],
+            problems,
+            sheet=True,
         )
         if t is not None:
             tables[schema.name] = t
