@@ -11,7 +11,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from intervet_plan import __version__
 from intervet_plan.errors import InputError, IntervetError, Problem, environment_failure
@@ -24,13 +24,17 @@ EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_PLAN = 0, 1, 2, 3, 
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # --debug before or after a command
+        super().__init__(*args, **kwargs)
+        help = "list each input problem on its own line; show tracebacks of internal errors"
+        self.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=help)
+
     def error(self, message: str) -> NoReturn:  # argparse's own exit code is 2 as well
         self.print_usage(sys.stderr)
         print(f"{self.prog}: error: {message}", file=sys.stderr)
         raise SystemExit(EXIT_INPUT)
 
 
-DEBUG_HELP = "list every input problem on its own line; show tracebacks of internal errors"
 MAX_SCALE = 100  # generate --scale: 100 x INTERVET is about 90,000 applicants
 
 
@@ -90,7 +94,6 @@ def _parser() -> argparse.ArgumentParser:
         description="Plan learning mobilities: validate cases, solve scenarios, report.",
     )
     p.add_argument("--version", action="version", version=f"intervet-plan {__version__}")
-    p.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     v = sub.add_parser("validate", help="check a case folder or workbook; print every problem")
@@ -173,10 +176,6 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=_folder, metavar="DIR", help="batch folder (default reports/<name>-sweep)"
     )
     _batch_options(w)
-    for command in sub.choices.values():  # --debug also after the command
-        command.add_argument(
-            "--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP
-        )
     return p
 
 
@@ -200,10 +199,10 @@ def _batch_options(p: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    debug = getattr(args, "debug", False) or bool(os.environ.get("INTERVET_DEBUG"))
     try:
         return _COMMANDS[args.command](args)
     except IntervetError as e:
-        debug = args.debug or bool(os.environ.get("INTERVET_DEBUG"))
         print(e.report(every=True) if isinstance(e, InputError) and debug else e, file=sys.stderr)
         return e.exit_code
     except BrokenPipeError:  # output piped into head or less that closed early
@@ -214,14 +213,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERNAL
     except Exception as e:  # an internal error: say so plainly, keep the trace for --debug
+        if debug:
+            traceback.print_exc()
         failure = environment_failure(e)
         if failure is not None:  # disk full, read-only, a name too long: not a bug
-            if args.debug or os.environ.get("INTERVET_DEBUG"):
-                traceback.print_exc()
             print(f"error: {failure}", file=sys.stderr)
             return failure.exit_code
-        if args.debug or os.environ.get("INTERVET_DEBUG"):
-            traceback.print_exc()
         print(
             f"internal error: {type(e).__name__}: {e}\n"
             "This is a bug in intervet-plan; rerun with --debug and report the trace.",

@@ -45,8 +45,8 @@ class RepeatedProblem:
     told in one line: the count, the rule, the first lines and the last, and a hint when the
     values show what went wrong.
 
-    >>> print(RepeatedProblem("a.csv", "d", "values are not dates", (2, 3, 4, 5, 6, 7, 9)))
-    a.csv, column d: 7 values are not dates (lines 2, 3, 4, 5, 6, ..., 9)
+    >>> print(RepeatedProblem("a.csv", "d", "values are not dates", (2, 3, 4, 5, 6, 7, 8, 9)))
+    a.csv, column d: 8 values are not dates (lines 2, 3, 4, 5, 6, ..., 9)
     >>> print(RepeatedProblem("a.csv", "g", "cells are empty; a value is required", (2, 3)))
     a.csv, column g: 2 cells are empty (lines 2, 3); a value is required
     """
@@ -60,7 +60,7 @@ class RepeatedProblem:
     def __str__(self) -> str:
         where = f"{self.source}, column {self.column}" if self.column else self.source
         shown = [str(n) for n in self.lines]
-        if len(shown) > FIRST_LINES + 1:
+        if len(shown) > FIRST_LINES + 2:  # never an ellipsis for one line
             shown = [*shown[:FIRST_LINES], "...", shown[-1]]
         lines = f"(line{'s' if len(self.lines) != 1 else ''} {', '.join(shown)})"
         head, sep, tail = self.rule.partition("; ")

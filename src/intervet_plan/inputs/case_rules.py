@@ -45,9 +45,13 @@ class ParsedCase:
             t: bool(rows.get(t)) for t in ("organisations", "activities", "country_groups")
         }
 
-    def problem(self, table: str, line: object, column: str, message: str) -> Problem:
-        """A problem in ``table`` at a line and column."""
-        return Problem(self.labels.get(table, table), line, column, message)  # type: ignore[arg-type]
+    def problem(
+        self, table: str, line: object, column: str, message: str, rule: str | None = None
+    ) -> Problem:
+        """A problem in ``table`` at a line and column; ``rule``: as said of several values
+        (:class:`~intervet_plan.errors.Problem`)."""
+        label = self.labels.get(table, table)
+        return Problem(label, line, column, message, rule=rule)  # type: ignore[arg-type]
 
     def table(self, name: str) -> list[Row]:
         """The parsed rows of a table (none when it was not read)."""
@@ -92,6 +96,7 @@ def participant_org_exists(c: ParsedCase) -> Iterator[Problem]:
                 r["_line"],
                 "org_id",
                 f"{quoted(r['org_id'])} is not an org_id in {c.labels['organisations']}",
+                f"values are not org_ids in {c.labels['organisations']}",
             )
 
 
@@ -108,6 +113,7 @@ def participant_activities_fit(c: ParsedCase) -> Iterator[Problem]:
                     r["_line"],
                     "activities",
                     f"{quoted(a)} is not an activity_id in {c.labels['activities']}",
+                    f"values name an activity that is not an activity_id in {c.labels['activities']}",
                 )
             elif act is not None and org is not None and ok(org["region"]) and ok(act["direction"]):
                 need = "WB" if act["direction"] == "WB_TO_EU" else "EU"
@@ -130,7 +136,11 @@ def availability_in_order(c: ParsedCase) -> Iterator[Problem]:
         lo, hi = r["available_from"], r["available_to"]
         if ok(lo) and ok(hi) and lo > hi:  # type: ignore[operator]
             yield c.problem(
-                "participants", r["_line"], "available_to", f"'{hi}' is before available_from {lo}"
+                "participants",
+                r["_line"],
+                "available_to",
+                f"'{hi}' is before available_from {lo}",
+                "values are before available_from",
             )
 
 
@@ -154,6 +164,7 @@ def preferences_are_hosts(c: ParsedCase) -> Iterator[Problem]:
                     r["_line"],
                     "preferences",
                     f"{quoted(h)} is not an org_id in {c.labels['organisations']}",
+                    f"values name a host that is not an org_id in {c.labels['organisations']}",
                 )
 
 
@@ -166,6 +177,7 @@ def offer_references_exist(c: ParsedCase) -> Iterator[Problem]:
                 r["_line"],
                 "host_id",
                 f"{quoted(r['host_id'])} is not an org_id in {c.labels['organisations']}",
+                f"values are not org_ids in {c.labels['organisations']}",
             )
         if c.have["activities"] and ok(r["activity_id"]) and r["activity_id"] not in c.acts:
             yield c.problem(
@@ -173,6 +185,7 @@ def offer_references_exist(c: ParsedCase) -> Iterator[Problem]:
                 r["_line"],
                 "activity_id",
                 f"{quoted(r['activity_id'])} is not an activity_id in {c.labels['activities']}",
+                f"values are not activity_ids in {c.labels['activities']}",
             )
 
 
@@ -199,7 +212,13 @@ def offer_dates_in_order(c: ParsedCase) -> Iterator[Problem]:
     for r in c.table("offers"):
         s, e = r["start_date"], r["end_date"]
         if ok(s) and ok(e) and s > e:  # type: ignore[operator]
-            yield c.problem("offers", r["_line"], "end_date", f"'{e}' is before start_date {s}")
+            yield c.problem(
+                "offers",
+                r["_line"],
+                "end_date",
+                f"'{e}' is before start_date {s}",
+                "values are before start_date",
+            )
 
 
 def offer_in_window(c: ParsedCase) -> Iterator[Problem]:
@@ -216,6 +235,7 @@ def offer_in_window(c: ParsedCase) -> Iterator[Problem]:
                     r["_line"],
                     col,
                     f"'{d}' is outside the project window {start} to {end}",
+                    f"values are outside the project window {start} to {end}",
                 )
 
 
@@ -258,6 +278,7 @@ def capacity_hosts_exist(c: ParsedCase) -> Iterator[Problem]:
                 r["_line"],
                 "host_id",
                 f"{quoted(r['host_id'])} is not an org_id in {c.labels['organisations']}",
+                f"values are not org_ids in {c.labels['organisations']}",
             )
 
 

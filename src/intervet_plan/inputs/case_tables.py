@@ -17,6 +17,8 @@ from intervet_plan.inputs.limits import quoted, shown
 from intervet_plan.inputs.parsers import (
     COUNTRY_RE,
     LANG_RE,
+    NOT_A_NUMBER,
+    NOT_WHOLE,
     Bad,
     parse_bool,
     parse_date,
@@ -27,8 +29,10 @@ from intervet_plan.inputs.parsers import (
 )
 from intervet_plan.inputs.raw import RawCase, RawTable
 from intervet_plan.inputs.schemas import CASE_KEYS, Column, Kind, TableSchema
+from intervet_plan.inputs.value_hints import number_advice
 
 Row = dict[str, object]
+NUMBER_RULES = (NOT_A_NUMBER, NOT_WHOLE)
 
 
 class Missing:
@@ -122,6 +126,10 @@ FORMULA = (
     "it is a formula with no saved result: open the workbook in Excel and save it, or type "
     "the value"
 )
+FORMULAS = (
+    "values are formulas with no saved result; open the workbook in Excel and save it, or "
+    "type the values"
+)
 
 
 def meta_text(v: object) -> str:
@@ -189,6 +197,9 @@ def check_meta(raw: RawCase, problems: list[Problem]) -> dict[str, object]:
             msg = str(e)
             if key == "budget_eur" and "or more" in msg:
                 msg = f"{quoted(text)} must be greater than 0"
+            advice = number_advice(text, kind == Kind.INT) if e.rule in NUMBER_RULES else None
+            if advice:
+                msg += f"; {advice}"
             problems.append(Problem(src, lines.get(key), key, msg))
             meta[key] = MISSING
     budget = meta.get("budget_eur")
@@ -251,8 +262,8 @@ def check_table(schema: TableSchema, t: RawTable, label: str, problems: list[Pro
             text = cells[idx[col.name]]
             if text == "":
                 if col.required:
-                    rule = empty_rule(col)
-                    add(line, col.name, rule, "", rule.replace("is empty", "cells are empty"))
+                    empty = empty_rule(col)
+                    add(line, col.name, empty, "", empty.replace("is empty", "cells are empty"))
                     row[col.name] = MISSING
                 else:
                     row[col.name] = col.default
@@ -262,9 +273,7 @@ def check_table(schema: TableSchema, t: RawTable, label: str, problems: list[Pro
             except Bad as e:
                 msg, rule = str(e), e.rule
                 if text.startswith("="):
-                    msg += f"; {FORMULA}"
-                    rule = "values are formulas with no saved result; open the workbook in "
-                    rule += "Excel and save it, or type the values"
+                    msg, rule = f"{msg}; {FORMULA}", FORMULAS
                 add(line, col.name, msg, text, rule)
                 row[col.name] = MISSING
         for c in t.header:  # extra columns are kept as text

@@ -118,19 +118,21 @@ def one_column(header: list[str]) -> str | None:
 
 
 def one_column_message(header: list[str], sep: str, sheet: bool) -> str:
-    """What a table read as one column is told: its header and what to do."""
-    text = next(h for h in header if h.strip())
+    """What a table read as one column is told: how its header looks, and what to do."""
+    names = [x.strip() for x in next(h for h in header if h.strip()).split(sep) if x.strip()]
+    start = quoted(sep.join(names[:3]) + (sep + "..." if len(names) > 3 else ""))
     said = SEPARATORS[sep]
-    head = f"holds all its columns in one: the header {quoted(text)} separates them with {said}"
     if sheet:
         named = "Tab" if sep == "\t" else said
         return (
-            f"{head}; split the column in Excel (Data > Text to Columns, delimited by "
-            f"{named}) and save the workbook, or give the tables as CSV files"
+            f"holds all its columns in column A, separated by {said} (header {start}); split "
+            f"it in Excel (Data > Text to Columns, delimited by {named}) and save the "
+            "workbook, or give the tables as CSV files"
         )
     return (
-        f"{head} inside one quoted cell; open it in a spreadsheet, split the column (Excel: "
-        "Data > Text to Columns) and save it as CSV (columns separated by , or ;)"
+        f"holds all its columns in one quoted cell per line, separated by {said} (header "
+        f"{start}); open it in a spreadsheet, split the column (Excel: Data > Text to "
+        "Columns) and save it as CSV (columns separated by , or ;)"
     )
 
 
