@@ -94,8 +94,8 @@ def validate_raw(raw: RawCase) -> tuple[Case | None, list[Problem]]:
 def problem_order(
     meta_source: str, labels: dict[str, str]
 ) -> Callable[[Problem], tuple[int, str, int, int, str]]:
-    """The sort key of problems: files in the order of SPEC 2, then line, then columns as
-    the table declares them."""
+    """The sort key of problems: files in the order of SPEC 2, then line, then the line
+    itself and its columns as the table declares them."""
     order = [meta_source] + [labels[s.name] for s in TABLES]
 
     def key(p: Problem) -> tuple[int, str, int, int, str]:
@@ -107,7 +107,8 @@ def problem_order(
             if rank > 0
             else []
         )
-        col = names.index(p.column) if p.column in names else len(names)
+        # a problem of a whole line (too many values) comes before those of its cells
+        col = -1 if p.column is None else names.index(p.column) if p.column in names else len(names)
         return (rank, p.source, p.line or 0, col, p.column or "")
 
     return key

@@ -95,7 +95,8 @@ def make_table(
                     f"has {len(cells)} values but the header names {width} "
                     "columns; is a separator or quote misplaced?",
                     rule="lines have more values than the header names columns; is a "
-                    "separator or quote misplaced?",
+                    "separator or quote misplaced? (a cell that holds the separator, such as "
+                    "a decimal comma, must be in quotes)",
                 )
             )
         squared.append((cells + [""] * width)[:width])
@@ -125,7 +126,7 @@ def one_column_message(header: list[str], sep: str, sheet: bool) -> str:
     if sheet:
         named = "Tab" if sep == "\t" else said
         return (
-            f"holds all its columns in column A, separated by {said} (header {start}); split "
+            f"holds all its columns in one column, separated by {said} (header {start}); split "
             f"it in Excel (Data > Text to Columns, delimited by {named}) and save the "
             "workbook, or give the tables as CSV files"
         )
