@@ -161,7 +161,7 @@ def read_csv_table(f: Path, name: str, source: str, problems: list[Problem]) -> 
         )
         return None
     return make_table(
-        name, source, header, header_line, rows, lines, problems, decimal_comma=sep != ","
+        name, source, header, header_line, rows, lines, problems, decimal_comma=sep == ";"
     )
 
 
