@@ -80,8 +80,9 @@ class _References(HTMLParser):
             if name == "style":
                 self._css(value, f"{tag} style")
             elif name in _FETCHED and tag not in _NAVIGATION:
-                addresses = [a.split()[0] for a in value.split(",") if a.strip()]
-                for address in addresses if name == "srcset" else [value]:
+                # srcset: "address width, address width" (a data: address holds a comma)
+                candidates = re.split(r",\s+", value.strip()) if name == "srcset" else [value]
+                for address in (c.split()[0] for c in candidates if c.strip()):
                     if _outside(address):
                         self.found.append(f"{tag} {name} {address.strip()}")
 
