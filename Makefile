@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-slow lint format bench clean lock
+.PHONY: install run test test-slow test-browser lint format bench clean lock
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ test: install
 
 test-slow: install
 	$(BIN)/python -m pytest -m slow
+
+# report.html and comparison.html in headless Chromium (/usr/bin/chromium, or $$CHROMIUM);
+# full-page screenshots land in artifacts/screenshots/
+test-browser: install
+	$(BIN)/python -m pytest -m browser tests/test_browser.py
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

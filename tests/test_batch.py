@@ -18,6 +18,7 @@ from intervet_plan.batch.sweep import make_sweep
 from intervet_plan.errors import InputError
 from intervet_plan.inputs.scenario_file import load_scenario
 from intervet_plan.outputs.report import template_path
+from intervet_plan.outputs.standalone import outside_references
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -95,6 +96,7 @@ def test_budget_sweep_gives_variants_manifest_and_frontier(scenario: Path, tmp_p
     html = (out / "comparison.html").read_text(encoding="utf-8")
     assert 'alt="Budget frontier' in html and "data:image/png;base64," in html
     assert "comparison.frontier" not in html  # no code in the HTML
+    assert outside_references(html) == []  # self-contained: nothing from a CDN
     images = image_cells(out / "comparison.ipynb")
     assert images["show(comparison.frontier(runs))"] == 1
 

@@ -18,6 +18,7 @@ import yaml
 from conftest import run_cli, tiny_tables, write_case
 from intervet_plan.errors import InputError, IntervetError
 from intervet_plan.outputs import attainment_plots, figure, placement_plots, report, run_folder
+from intervet_plan.outputs.standalone import outside_references
 from intervet_plan.outputs.workbook import write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,6 +94,7 @@ def test_run_writes_report_files_and_records_their_time(feasible: Path):
 def test_report_html_has_no_code_and_every_section(feasible: Path):
     html = (feasible / "report.html").read_text(encoding="utf-8")
     body = _text_of(html)
+    assert outside_references(html) == []  # self-contained: nothing from a CDN
     for code_text in ("from intervet_plan", "report.show(", "scenario_path", "output_dir"):
         assert code_text not in body
     assert "injected-parameters" not in body
@@ -199,6 +201,7 @@ def test_infeasible_run_writes_report_with_diagnosis(tmp_path: Path):
     assert {"report.html", "report.ipynb", "allocation.xlsx", "diagnosis.json"} <= {
         p.name for p in out.iterdir()
     }
+    assert outside_references((out / "report.html").read_text(encoding="utf-8")) == []
     body = _text_of((out / "report.html").read_text(encoding="utf-8"))
     assert "quota_min of LEARN short by 1" in body
     # no plan: the ways out first, then the conflicts; the plan's sections and charts skipped

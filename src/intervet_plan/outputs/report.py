@@ -269,10 +269,12 @@ def _literal_path(path: Path) -> str:
 def export_html(ipynb: Path, html: Path, title: str | None = None) -> Path:
     """Export an executed notebook to standalone HTML for readers: no input cells or
     prompts, the papermill ``injected-parameters`` and ``parameters`` cells removed (and,
-    for an infeasible run, the plan's sections, tagged ``plan``), no stderr output, images embedded as base64 PNG."""
+    for an infeasible run, the plan's sections, tagged ``plan``), no stderr output, images
+    embedded as base64 PNG, nothing loaded from outside the page (``standalone``)."""
     import nbformat
-    from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
+
+    from intervet_plan.outputs.standalone import html_exporter
 
     nb = nbformat.read(str(ipynb), as_version=4)
     nb = copy.deepcopy(nb)
@@ -286,7 +288,7 @@ def export_html(ipynb: Path, html: Path, title: str | None = None) -> Path:
             ]
     title = title or nb.metadata.get("title") or _title_from(ipynb)
     nb.metadata["title"] = title
-    exporter = HTMLExporter(
+    exporter = html_exporter(  # self-contained: no script, style or font from the internet
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
