@@ -77,9 +77,12 @@ def _who(of: dict, names: Labels) -> str:
 
 
 def _scope(among: dict, names: Labels) -> str:
-    """A target's scope in words: ``learners``, ``staff``, ``placements of A, B``."""
+    """A target's scope in words: ``learners``, ``staff``, ``all placements``, ``placements
+    in A, B``."""
     kinds = among.get("participant_type") or []
-    who = " and ".join("learners" if k == "learner" else "staff" for k in kinds) or "placements"
+    who = " and ".join("learners" if k == "learner" else "staff" for k in kinds)
+    if not who:
+        who = "placements" if among else "all placements"
     if among.get("activity_id"):
         who += " in " + ", ".join(names.activity(a) for a in among["activity_id"])
     if among.get("direction"):
@@ -179,10 +182,15 @@ def _solver_words(asked: dict, used: dict) -> str:
     version = f" {used['version']}" if used.get("version") else ""
     limit = asked.get("time_limit_s")
     threads = int(asked.get("threads") or 1)
+    gap = float(asked.get("mip_gap") or 0)
     return (
         f"{name}{version}; "
         + (f"time limit {limit:g} s" if limit else "no time limit")
-        + f"; optimality gap allowed {float(asked.get('mip_gap') or 0):.2%}"
+        + (
+            f"; stops within {gap:.2%} of the best plan"
+            if gap
+            else "; seeks the best plan, no gap allowed"
+        )
         + f"; {threads} thread{'s' if threads != 1 else ''}; seed {asked.get('seed')}"
     )
 
