@@ -353,7 +353,7 @@ def test_blackouts_shaded_on_the_time_axes(res):
         assert lo <= want[0][0] and hi >= want[1][0]  # the axis shows them
         legend = [t.get_text() for t in ax.get_legend().get_texts()]
         assert legend.count("stop (blackout)") == 1
-        assert "in SI" in [t.get_text() for t in ax.texts]
+        assert "stop in SI" in [t.get_text() for t in ax.texts]
     plain = placement_plots.timeline(res["allocation"])
     assert _spans(plain.axes[0]) == []
     assert "stop (blackout)" not in [t.get_text() for t in plain.axes[0].get_legend().get_texts()]

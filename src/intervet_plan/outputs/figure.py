@@ -80,7 +80,8 @@ def activity_colors(activities: Iterable[str]) -> dict[str, RGBA]:
 def shade_blackouts(ax: Axes, blackouts: Iterable[Mapping] | None) -> list[Patch]:
     """Shade each blackout (summary.json's ``blackouts``: ISO ``from`` and ``to``, both days
     included, and ``countries``, None for everywhere) on ``ax``'s date axis, behind the data
-    (``gid`` ``blackout``); one limited to some countries is marked with them at its top.
+    (``gid`` ``blackout``); one limited to some countries is marked ``stop in ES`` (its
+    countries) at its top, as it stops only the mobilities to or from them.
     Returns the legend handle ``stop (blackout)`` (an empty list without blackouts)."""
     import matplotlib.dates as mdates
     import pandas as pd
@@ -94,7 +95,7 @@ def shade_blackouts(ax: Axes, blackouts: Iterable[Mapping] | None) -> list[Patch
             ax.text(
                 (start + end) / 2,
                 1.0,
-                "in " + ", ".join(b["countries"]),
+                "stop in " + ", ".join(b["countries"]),
                 transform=ax.get_xaxis_transform(),
                 ha="center",
                 va="bottom",

@@ -200,6 +200,6 @@ def settings_text(res: RunFolder) -> str:
     s = res["summary"]
     return (
         f"{HEADING}\n\n"
-        "What the plan was asked to do: the settings of its scenario and case as they were "
-        f"when it was made, on {when(s.get('run_at'))}."
+        "What the scenario asks: the settings of the scenario and its case as they were "
+        f"when it was run, on {when(s.get('run_at'))}."
     )
