@@ -132,7 +132,9 @@ def test_api_diff_of_a_replan_plan(tmp_path):
 def test_workbook_of_a_replan_has_a_cancelled_sheet(replan, tmp_path):
     _prev, out = replan
     wb = openpyxl.load_workbook(out / "allocation.xlsx")
-    assert wb.sheetnames == ["allocation", "unplaced", "kpis", "targets", "costs", "cancelled"]
+    assert wb.sheetnames == [
+        *("allocation", "unplaced", "kpis", "targets", "costs", "cancelled", "partners", "hosts")
+    ]
     rows = [tuple(c.value for c in row) for row in wb["cancelled"].iter_rows()]
     day = dt.datetime
     assert rows == [
@@ -151,7 +153,9 @@ def test_workbook_of_a_replan_has_a_cancelled_sheet(replan, tmp_path):
     code, _out, err = run_cli("run", str(s), "--out", str(tmp_path / "out"), "--no-report")
     assert code == 0, err
     wb = openpyxl.load_workbook(tmp_path / "out" / "allocation.xlsx")
-    assert wb.sheetnames == ["allocation", "unplaced", "kpis", "targets", "costs"]
+    assert wb.sheetnames == [
+        *("allocation", "unplaced", "kpis", "targets", "costs", "partners", "hosts")
+    ]
 
 
 def test_a_blackout_of_some_countries_is_named_with_them():

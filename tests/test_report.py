@@ -17,7 +17,14 @@ import yaml
 
 from conftest import run_cli, tiny_tables, write_case
 from intervet_plan.errors import InputError, IntervetError
-from intervet_plan.outputs import attainment_plots, figure, placement_plots, report, run_folder
+from intervet_plan.outputs import (
+    attainment_plots,
+    figure,
+    flow_graph,
+    placement_plots,
+    report,
+    run_folder,
+)
 from intervet_plan.outputs.standalone import outside_references
 from intervet_plan.outputs.workbook import write_workbook
 
@@ -28,14 +35,18 @@ HEADINGS = [
     "Quota attainment per activity",
     "Timeline of placements",
     "Cohorts per host",
+    "Hosts",
     "Targets",
+    "Gender and inclusion",
     "Budget by cost type and activity",
+    "Partners",
     "Flows from Western Balkans countries to hosts",
     "Preference satisfaction",
     "Unplaced applicants",
     "Selection audit",
     "Reserves",
     "Why the scenario is infeasible",
+    "Scenario settings",
     "Solver and reproducibility",
 ]
 IMG = re.compile(r'<img[^>]*src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
@@ -145,7 +156,9 @@ def test_run_folder_reads_back_whole_without_the_case(feasible: Path, tmp_path: 
 
 def test_workbook_sheets_frozen_header_and_text_never_formula(feasible: Path):
     wb = openpyxl.load_workbook(feasible / "allocation.xlsx")
-    assert wb.sheetnames == ["allocation", "unplaced", "kpis", "targets", "costs"]
+    assert wb.sheetnames == [
+        *("allocation", "unplaced", "kpis", "targets", "costs", "partners", "hosts")
+    ]
     for ws in wb.worksheets:
         assert ws.freeze_panes == "A2"
         assert ws.column_dimensions["A"].width > 5
@@ -214,6 +227,7 @@ def test_infeasible_run_writes_report_with_diagnosis(tmp_path: Path):
         shown = h in (
             "Headline figures",
             "Why the scenario is infeasible",
+            "Scenario settings",
             "Solver and reproducibility",
         )
         assert bool(re.search(rf"<h2[^>]*>{re.escape(h)}", body)) == shown, h
@@ -271,7 +285,12 @@ def test_committed_template_has_no_outputs_and_only_calls_the_package():
         "from intervet_plan.outputs import shortfall_views",
         "from intervet_plan.outputs import replan_views",
         "from intervet_plan.outputs import blackout_views",
+        "from intervet_plan.outputs import host_views",
+        "from intervet_plan.outputs import breakdown_views",
+        "from intervet_plan.outputs import partner_views",
+        "from intervet_plan.outputs import flow_graph",
         "from intervet_plan.outputs import selection_views",
+        "from intervet_plan.outputs import settings_views",
     ]
 
 
@@ -288,7 +307,7 @@ def test_figures_on_empty_tables():
         attainment_plots.targets_chart(pd.DataFrame(columns=run_folder.TARGET_COLUMNS)),
         attainment_plots.budget_chart(empty_alloc, summary),
         placement_plots.flows_heatmap(empty_alloc),
-        placement_plots.flows_network(empty_alloc),
+        flow_graph.flows_network(empty_alloc),
         attainment_plots.preference_satisfaction(empty_alloc),
         attainment_plots.unplaced_reasons(empty_unplaced),
     ]

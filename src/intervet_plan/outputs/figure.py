@@ -1,6 +1,6 @@
 """What every figure shares: a blank figure on an Agg canvas (never pyplot, so nothing is
 left in pyplot's global state), the "no data" figure, colours per activity, cost part and
-reason, money ticks and PNG bytes.
+reason, the shading of blackouts on a time axis, money ticks and PNG bytes.
 
 >>> from intervet_plan.outputs.figure import new_figure, to_png
 >>> to_png(new_figure(2, 1))[:4]
@@ -10,11 +10,13 @@ b'\x89PNG'
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import matplotlib
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 # labels and colours of the cost parts (intervet_plan.solve.tables.COST_PARTS)
 COST_LABELS = {
@@ -37,6 +39,9 @@ REASON_COLORS = {
     "not_selected": "#8C8C8C",
 }
 OK_COLOR, SHORT_COLOR, MUTED = "#55A868", "#C44E52", "#8C8C8C"
+# the shading of a blackout on a time axis, and its legend entry
+BLACKOUT_LABEL, BLACKOUT_GID = "stop (blackout)", "blackout"
+BLACKOUT_FACE, BLACKOUT_EDGE, BLACKOUT_HATCH = "#E4E4E4", "#B4B4B4", "//"
 
 
 def new_figure(width: float, height: float) -> Figure:
@@ -70,6 +75,44 @@ def activity_colors(activities: Iterable[str]) -> dict[str, RGBA]:
     """One stable colour per activity id (sorted), shared by every figure."""
     acts = sorted({str(a) for a in activities})
     return dict(zip(acts, palette(len(acts)), strict=True))
+
+
+def shade_blackouts(ax: Axes, blackouts: Iterable[Mapping] | None) -> list[Patch]:
+    """Shade each blackout (summary.json's ``blackouts``: ISO ``from`` and ``to``, both days
+    included, and ``countries``, None for everywhere) on ``ax``'s date axis, behind the data
+    (``gid`` ``blackout``); one limited to some countries is marked ``stop in ES`` (its
+    countries) at its top, as it stops only the mobilities to or from them.
+    Returns the legend handle ``stop (blackout)`` (an empty list without blackouts)."""
+    import matplotlib.dates as mdates
+    import pandas as pd
+
+    spans = list(blackouts or [])
+    for b in spans:
+        start = mdates.date2num(pd.Timestamp(b["from"]))
+        end = mdates.date2num(pd.Timestamp(b["to"]) + pd.Timedelta(days=1))
+        ax.axvspan(start, end, zorder=0, gid=BLACKOUT_GID, **_blackout_style())
+        if b.get("countries"):
+            ax.text(
+                (start + end) / 2,
+                1.0,
+                "stop in " + ", ".join(b["countries"]),
+                transform=ax.get_xaxis_transform(),
+                ha="center",
+                va="bottom",
+                fontsize=7,
+                color=MUTED,
+                clip_on=False,
+            )
+    return [Patch(label=BLACKOUT_LABEL, **_blackout_style())] if spans else []
+
+
+def _blackout_style() -> dict:
+    return {
+        "facecolor": BLACKOUT_FACE,
+        "edgecolor": BLACKOUT_EDGE,
+        "hatch": BLACKOUT_HATCH,
+        "linewidth": 0,
+    }
 
 
 def eur_tick(v: float, _pos: object = None) -> str:

@@ -1,5 +1,6 @@
 """Figures of where and when the placements go: placements per month, cohorts per host, and
-the flows from Western Balkans countries to hosts. Each function takes result tables and
+the flows from Western Balkans countries to hosts (their graph is
+:mod:`intervet_plan.outputs.flow_graph`). Each function takes result tables and
 returns a :class:`matplotlib.figure.Figure` (see :mod:`intervet_plan.outputs.figure`); an
 empty table gives a short text instead of a chart.
 
@@ -11,6 +12,8 @@ empty table gives a short text instead of a chart.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
@@ -18,7 +21,12 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from intervet_plan.outputs.figure import activity_colors, new_figure, no_data, palette
+from intervet_plan.outputs.figure import (
+    activity_colors,
+    new_figure,
+    no_data,
+    shade_blackouts,
+)
 
 # The Western Balkans six, used when the region of each sending organisation is not given.
 WB_COUNTRIES = ("AL", "BA", "ME", "MK", "RS", "XK")
@@ -27,8 +35,9 @@ WB_COUNTRIES = ("AL", "BA", "ME", "MK", "RS", "XK")
 # ---------------------------------------------------------------------------- timeline
 
 
-def timeline(allocation: pd.DataFrame) -> Figure:
-    """Placements per month of their start date, stacked by activity."""
+def timeline(allocation: pd.DataFrame, blackouts: Iterable[Mapping] | None = None) -> Figure:
+    """Placements per month of their start date, stacked by activity; ``blackouts``
+    (summary.json's) shaded, the axis widened to show them."""
     fig = new_figure(11, 4.2)
     if allocation.empty:
         return no_data(fig, "no placements", "Placements per month")
@@ -51,14 +60,22 @@ def timeline(allocation: pd.DataFrame) -> Figure:
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=range(1, 13, every)))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     ax.xaxis.set_minor_locator(mdates.MonthLocator())
-    ax.set_xlim(x.min() - pd.Timedelta(days=10), x.max() + pd.Timedelta(days=40))
+    stops = shade_blackouts(ax, blackouts)
+    ends = [pd.Timestamp(b[k]) for b in blackouts or () for k in ("from", "to")]
+    ax.set_xlim(
+        min([x.min() - pd.Timedelta(days=10), *ends]),
+        max([x.max() + pd.Timedelta(days=40), *ends]),
+    )
     for label in ax.get_xticklabels():
         label.set_rotation(45)
         label.set_horizontalalignment("right")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("placements starting in the month")
     ax.set_title(f"Placements per month by activity ({len(allocation):,} in all)", loc="left")
-    ax.legend(ncols=min(len(counts.columns), 4), fontsize=8, frameon=False, loc="upper left")
+    handles = ax.get_legend_handles_labels()[0] + stops
+    ax.legend(
+        handles=handles, ncols=min(len(handles), 4), fontsize=8, frameon=False, loc="upper left"
+    )
     ax.set_ylim(0, bottom.max() * 1.25 + 1)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
@@ -80,10 +97,10 @@ def _lanes(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     return lanes
 
 
-def cohorts_gantt(allocation: pd.DataFrame) -> Figure:
+def cohorts_gantt(allocation: pd.DataFrame, blackouts: Iterable[Mapping] | None = None) -> Figure:
     """One bar per offer with placements (a cohort), on its host's row: bar = the offer's
     dates, colour = activity, label = participants placed. Overlapping cohorts of one host
-    take separate lanes."""
+    take separate lanes; ``blackouts`` (summary.json's) shaded behind them."""
     if allocation.empty:
         return no_data(new_figure(11, 3), "no placements", "Cohorts per host")
     a = allocation.assign(
@@ -163,9 +180,10 @@ def cohorts_gantt(allocation: pd.DataFrame) -> Figure:
         "(label = participants placed)",
         loc="left",
     )
+    stops = shade_blackouts(ax, blackouts)
     ax.legend(
-        handles=[Patch(color=c, label=a) for a, c in colors.items()],
-        ncols=min(len(colors), 7),
+        handles=[Patch(color=c, label=a) for a, c in colors.items()] + stops,
+        ncols=min(len(colors) + len(stops), 8),
         fontsize=8,
         frameon=False,
         loc="upper center",
@@ -253,73 +271,4 @@ def flows_heatmap(allocation: pd.DataFrame, organisations: pd.DataFrame | None =
     ax.grid(which="minor", color="white", linewidth=1.5)
     ax.tick_params(which="minor", length=0)
     fig.colorbar(im, ax=ax, shrink=0.8, label="placements")
-    return fig
-
-
-def flows_network(allocation: pd.DataFrame, organisations: pd.DataFrame | None = None) -> Figure:
-    """The same flows as a bipartite graph (networkx): sending countries on the left, hosts on
-    the right, edge width proportional to the number of placements."""
-    import networkx as nx
-
-    m = _wb_flows(allocation, organisations)
-    if m.empty:
-        return _no_flows()
-    g = nx.DiGraph()
-    countries = list(m.sum(axis=1).sort_values(ascending=False).index)
-    hosts = list(m.sum(axis=0).sort_values(ascending=False).index)
-    g.add_nodes_from((f"c:{c}" for c in countries), side=0)
-    g.add_nodes_from((f"h:{h}" for h in hosts), side=1)
-    for c in countries:
-        for h in hosts:
-            if m.at[c, h]:
-                g.add_edge(f"c:{c}", f"h:{h}", weight=int(m.at[c, h]))
-    n = max(len(countries), len(hosts))
-    pos = {}
-    for side, names, prefix in ((0, countries, "c:"), (1, hosts, "h:")):
-        ys = np.linspace(0, 1, len(names)) if len(names) > 1 else np.array([0.5])
-        for name, yy in zip(names, ys[::-1], strict=True):
-            pos[prefix + name] = (float(side), float(yy))
-    fig = new_figure(10, 1.5 + 0.42 * n)
-    ax = fig.add_subplot()
-    colors = dict(zip(countries, palette(len(countries)), strict=True))
-    wmax = max(d["weight"] for _, _, d in g.edges(data=True))
-    for u, v, d in sorted(g.edges(data=True), key=lambda e: e[2]["weight"]):
-        (x0, y0), (x1, y1) = pos[u], pos[v]
-        xs = np.linspace(0, 1, 40)
-        smooth = 3 * xs**2 - 2 * xs**3
-        ax.plot(
-            x0 + (x1 - x0) * xs,
-            y0 + (y1 - y0) * smooth,
-            color=colors[u[2:]],
-            alpha=0.55,
-            linewidth=0.5 + 12 * d["weight"] / wmax,
-            solid_capstyle="butt",
-        )
-    for node, (x, yy) in pos.items():
-        total = g.out_degree(node, weight="weight") or g.in_degree(node, weight="weight")
-        name = node[2:]
-        is_country = node.startswith("c:")
-        ax.scatter(
-            [x],
-            [yy],
-            s=60 + 600 * total / max(m.to_numpy().sum(), 1),
-            color=colors[name] if is_country else "#555555",
-            zorder=3,
-        )
-        ax.text(
-            x - 0.04 if is_country else x + 0.04,
-            yy,
-            f"{name} ({total})",
-            ha="right" if is_country else "left",
-            va="center",
-            fontsize=9,
-        )
-    ax.set_xlim(-0.35, 1.4)
-    ax.set_ylim(-0.08, 1.08)
-    ax.set_axis_off()
-    ax.set_title(
-        "Flows from sending countries (left) to hosts (right); width = placements",
-        loc="left",
-        fontsize=10,
-    )
     return fig

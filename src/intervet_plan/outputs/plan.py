@@ -17,6 +17,7 @@ from intervet_plan.errors import InfeasibleError, IntervetError, NoPlanError
 from intervet_plan.inputs.files import sha256_file
 from intervet_plan.inputs.scenario import LEVELS, SolverSettings
 from intervet_plan.model.build import Model
+from intervet_plan.outputs.settings import participant_types, run_at, settings_dict
 from intervet_plan.solve.driver import solve as solve_levels
 from intervet_plan.solve.fairness import Audit, audit
 from intervet_plan.solve.tables import (
@@ -56,7 +57,7 @@ class Plan:
     ``tradeoff`` is the placements/targets frontier of a plan whose soft targets fall short, or
     ``tradeoff_note`` says why it was not walked (:mod:`intervet_plan.outputs.shortfall`).
     ``blackouts`` is what the blackouts of a scenario that plans from scratch take away (None
-    otherwise)."""
+    otherwise). ``run_at`` is when the plan was made (ISO timestamp with its UTC offset)."""
 
     ctx: Context
     model: Model
@@ -71,6 +72,7 @@ class Plan:
     tradeoff: Frontier | None = None
     tradeoff_note: str | None = None
     blackouts: BlackoutEffect | None = None
+    run_at: str = field(default_factory=run_at)
 
     @property
     def status(self) -> Status:
@@ -142,8 +144,10 @@ def summary_dict(plan: Plan) -> dict:
     ``org_region`` gives the region (``EU``, ``WB``) of each sending organisation with a
     placement, so that a report needs nothing but the run folder; a re-plan adds
     :func:`replan_dict`, a run with blackouts but no previous plan :func:`blackout_dict`, a
-    run whose soft targets fall short :func:`tradeoff_dict`. Money in EUR, times in
-    seconds."""
+    run whose soft targets fall short :func:`tradeoff_dict`. For the report: ``run_at``
+    (when the plan was made, ISO), ``settings`` (:func:`settings_dict`),
+    ``participant_type`` (activity_id -> learner or staff) and, for any scenario with
+    blackouts, ``blackouts`` (:func:`blackout_list`). Money in EUR, times in seconds."""
     ctx, res = plan.ctx, plan.result
     placed = plan.allocation.groupby("activity_id").size()
     order = list(ctx.objective) + [lv for lv in LEVELS if lv not in ctx.objective]
@@ -160,6 +164,7 @@ def summary_dict(plan: Plan) -> dict:
     return {
         "scenario": ctx.scenario.name,
         "case": ctx.case.name,
+        "run_at": plan.run_at,
         "status": status,
         "objective": {lv: _num(plan.values[lv]) for lv in order} if plan.values else {},
         "objective_order": list(ctx.objective),
@@ -181,6 +186,8 @@ def summary_dict(plan: Plan) -> dict:
         ],
         "org_region": {o: str(regions.get(o)) for o in senders if o in regions.index},
         "labels": labels_dict(ctx),
+        "participant_type": participant_types(ctx),
+        "settings": settings_dict(ctx),
         "solver": {
             "name": res.solver,
             "version": res.version,
@@ -206,6 +213,7 @@ def summary_dict(plan: Plan) -> dict:
         },
         "inputs_sha256": inputs,
         "version": __version__,
+        **({"blackouts": blackout_list(ctx)} if ctx.scenario.blackouts else {}),
         **(replan_dict(plan) if ctx.replan else {}),
         **blackout_dict(plan),
         **tradeoff_dict(plan),

@@ -1,5 +1,6 @@
 """``allocation.xlsx`` of a run (SPEC 5): sheets allocation, unplaced, kpis, targets, costs,
-and cancelled for a re-plan (SPEC 7); money as EUR, dates as dates, text never a formula."""
+cancelled for a re-plan (SPEC 7), then partners and hosts (the report's tables, with ids);
+money as EUR, dates as dates, text never a formula."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import pandas as pd
 
 from intervet_plan.domain.replan import CANCELLED_COLUMNS
 from intervet_plan.outputs.folder import atomic_file
+from intervet_plan.outputs.host_views import host_table
+from intervet_plan.outputs.partner_views import partner_table
 from intervet_plan.outputs.run_folder import RunFolder
 from intervet_plan.outputs.views import cost_table, kpi_table
 from intervet_plan.solve.tables import ALLOCATION_COLUMNS, MONEY_COLUMNS, UNPLACED_COLUMNS
@@ -22,7 +25,8 @@ PERCENT_FORMAT = "0.0%"
 
 def write_workbook(out_dir: str | Path, results: RunFolder) -> Path:
     """Write ``allocation.xlsx`` (sheets allocation, unplaced, kpis, targets, costs, then
-    cancelled when the run is a re-plan: cancelled.csv's rows) into ``out_dir``: header
+    cancelled when the run is a re-plan: cancelled.csv's rows, then partners and hosts: the
+    report's tables with each organisation's id) into ``out_dir``: header
     frozen, widths set, money as ``#,##0.00 "EUR"``, dates as dates, every text cell stored
     as text (``=SUM(A1)`` is never a formula)."""
     import openpyxl
@@ -42,6 +46,8 @@ def write_workbook(out_dir: str | Path, results: RunFolder) -> Path:
     if results.get("replan") is not None:  # a re-plan (a partial RunFolder may lack it)
         cancelled = results["cancelled"]
         sheets["cancelled"] = cancelled[[c for c in CANCELLED_COLUMNS if c in cancelled]]
+    sheets["partners"] = partner_table(results, ids=True)
+    sheets["hosts"] = host_table(results, ids=True)
     for name, df in sheets.items():
         ws = wb.create_sheet(name)
         header = [str(c) for c in df.columns]
@@ -50,7 +56,7 @@ def write_workbook(out_dir: str | Path, results: RunFolder) -> Path:
             cell = ws.cell(row=1, column=j)
             _set_text(cell, h)
             cell.font = Font(bold=True)
-        money = [c in MONEY_COLUMNS for c in header]
+        money = [c in MONEY_COLUMNS or c.endswith("(EUR)") for c in header]
         eur_rows = set(df.index[df["unit"] == "EUR"]) if name == "kpis" else set()
         share_rows = set(df.index[df["kind"] == "share"]) if name == "targets" else set()
         for i, row in enumerate(df.itertuples(index=False), start=2):
@@ -62,7 +68,7 @@ def write_workbook(out_dir: str | Path, results: RunFolder) -> Path:
                         cell.number_format = MONEY_FORMAT
                         shown = f"{cell.value:,.2f} EUR"
                 elif isinstance(cell.value, int | float) and (
-                    header[j - 1] in ("share", "attainment")
+                    header[j - 1] in ("share", "attainment", "peak / max")
                     or (i - 2 in share_rows and header[j - 1] in ("min", "max", "achieved"))
                 ):
                     cell.number_format = PERCENT_FORMAT
