@@ -19,6 +19,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from intervet_plan.outputs.figure import activity_colors, new_figure, no_data, palette
+from intervet_plan.outputs.labels import Labels
+
+HOST_WIDTH = 34  # a host's name on an axis is cut to this many characters
 
 # The Western Balkans six, used when the region of each sending organisation is not given.
 WB_COUNTRIES = ("AL", "BA", "ME", "MK", "RS", "XK")
@@ -27,8 +30,10 @@ WB_COUNTRIES = ("AL", "BA", "ME", "MK", "RS", "XK")
 # ---------------------------------------------------------------------------- timeline
 
 
-def timeline(allocation: pd.DataFrame) -> Figure:
-    """Placements per month of their start date, stacked by activity."""
+def timeline(allocation: pd.DataFrame, names: Labels | None = None) -> Figure:
+    """Placements per month of their start date, stacked by activity (by its label from
+    ``names``)."""
+    names = names or Labels(None)
     fig = new_figure(11, 4.2)
     if allocation.empty:
         return no_data(fig, "no placements", "Placements per month")
@@ -45,7 +50,15 @@ def timeline(allocation: pd.DataFrame) -> Figure:
     bottom = np.zeros(len(counts))
     for act in counts.columns:
         v = counts[act].to_numpy()
-        ax.bar(x, v, width=25, bottom=bottom, align="edge", color=colors[act], label=act)
+        ax.bar(
+            x,
+            v,
+            width=25,
+            bottom=bottom,
+            align="edge",
+            color=colors[act],
+            label=names.activity(act),
+        )
         bottom += v
     every = 1 if len(counts) <= 15 else 3
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=range(1, 13, every)))
@@ -58,8 +71,9 @@ def timeline(allocation: pd.DataFrame) -> Figure:
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("placements starting in the month")
     ax.set_title(f"Placements per month by activity ({len(allocation):,} in all)", loc="left")
-    ax.legend(ncols=min(len(counts.columns), 4), fontsize=8, frameon=False, loc="upper left")
-    ax.set_ylim(0, bottom.max() * 1.25 + 1)
+    ax.legend(ncols=min(len(counts.columns), 3), fontsize=8, frameon=False, loc="upper left")
+    rows = -(-len(counts.columns) // 3)  # of the legend
+    ax.set_ylim(0, bottom.max() * (1.1 + 0.08 * rows) + 1)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
 
@@ -80,10 +94,11 @@ def _lanes(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     return lanes
 
 
-def cohorts_gantt(allocation: pd.DataFrame) -> Figure:
-    """One bar per offer with placements (a cohort), on its host's row: bar = the offer's
-    dates, colour = activity, label = participants placed. Overlapping cohorts of one host
-    take separate lanes."""
+def cohorts_gantt(allocation: pd.DataFrame, names: Labels | None = None) -> Figure:
+    """One bar per offer with placements (a cohort), on its host's row (the host's name and
+    country from ``names``): bar = the offer's dates, colour = activity, label = participants
+    placed. Overlapping cohorts of one host take separate lanes."""
+    names = names or Labels(None)
     if allocation.empty:
         return no_data(new_figure(11, 3), "no placements", "Cohorts per host")
     a = allocation.assign(
@@ -147,7 +162,7 @@ def cohorts_gantt(allocation: pd.DataFrame) -> Figure:
         k = sum(1 for r in rows if r[0] == h)
         centre = n_rows - 1 - (first + (k - 1) / 2)
         ticks.append(centre)
-        labels.append(h)
+        labels.append(names.organisation(h, country=True, width=HOST_WIDTH))
         if first:
             ax.axhline(n_rows - first - 0.5, color="#DDDDDD", linewidth=0.8)
         first += k
@@ -164,8 +179,8 @@ def cohorts_gantt(allocation: pd.DataFrame) -> Figure:
         loc="left",
     )
     ax.legend(
-        handles=[Patch(color=c, label=a) for a, c in colors.items()],
-        ncols=min(len(colors), 7),
+        handles=[Patch(color=c, label=names.activity(a)) for a, c in colors.items()],
+        ncols=min(len(colors), 4),
         fontsize=8,
         frameon=False,
         loc="upper center",
@@ -202,9 +217,15 @@ def _no_flows() -> Figure:
     )
 
 
-def flows_heatmap(allocation: pd.DataFrame, organisations: pd.DataFrame | None = None) -> Figure:
+def flows_heatmap(
+    allocation: pd.DataFrame,
+    organisations: pd.DataFrame | None = None,
+    names: Labels | None = None,
+) -> Figure:
     """A matrix of placements from each Western Balkans sending country (rows) to each host
-    (columns), with totals; ``organisations`` (with ``region``) picks the WB senders."""
+    (columns, by name from ``names``), with totals; ``organisations`` (with ``region``) picks
+    the WB senders."""
+    names = names or Labels(None)
     m = _wb_flows(allocation, organisations)
     if m.empty:
         return _no_flows()
@@ -231,7 +252,10 @@ def flows_heatmap(allocation: pd.DataFrame, organisations: pd.DataFrame | None =
             )
     ax.set_xticks(
         range(m.shape[1]),
-        [f"{h}\n({n})" for h, n in zip(m.columns, v.sum(axis=0), strict=True)],
+        [
+            f"{names.organisation(h, width=HOST_WIDTH)}\n({n})"
+            for h, n in zip(m.columns, v.sum(axis=0), strict=True)
+        ],
         rotation=45,
         ha="right",
         fontsize=8.5,
@@ -256,9 +280,14 @@ def flows_heatmap(allocation: pd.DataFrame, organisations: pd.DataFrame | None =
     return fig
 
 
-def flows_network(allocation: pd.DataFrame, organisations: pd.DataFrame | None = None) -> Figure:
+def flows_network(
+    allocation: pd.DataFrame,
+    organisations: pd.DataFrame | None = None,
+    names: Labels | None = None,
+) -> Figure:
     """The same flows as a bipartite graph (networkx): sending countries on the left, hosts on
-    the right, edge width proportional to the number of placements."""
+    the right (by name from ``names``), edge width proportional to the number of placements."""
+    label = names or Labels(None)
     import networkx as nx
 
     m = _wb_flows(allocation, organisations)
@@ -299,6 +328,7 @@ def flows_network(allocation: pd.DataFrame, organisations: pd.DataFrame | None =
         total = g.out_degree(node, weight="weight") or g.in_degree(node, weight="weight")
         name = node[2:]
         is_country = node.startswith("c:")
+        shown = name if is_country else label.organisation(name, width=HOST_WIDTH)
         ax.scatter(
             [x],
             [yy],
@@ -309,7 +339,7 @@ def flows_network(allocation: pd.DataFrame, organisations: pd.DataFrame | None =
         ax.text(
             x - 0.04 if is_country else x + 0.04,
             yy,
-            f"{name} ({total})",
+            f"{shown} ({total})",
             ha="right" if is_country else "left",
             va="center",
             fontsize=9,
