@@ -56,14 +56,25 @@ def way(a: dict, label: Labels) -> str:
     return plain(str(a["sentence"]), label)
 
 
-def conflict(c: dict, label: Labels) -> str:
-    """One conflict of diagnosis.json (the smallest joint relaxation) in words."""
+def conflict(c: dict, label: Labels, targets: dict[str, dict] | None = None) -> str:
+    """One conflict of diagnosis.json (the smallest joint relaxation) in words; ``targets``
+    (summary.json's targets by name) gives a hard target's bound."""
     sentence = str(c["sentence"])
     if c.get("kind") == "quota_min" and c.get("activity_id") is not None:
         why = sentence.split(": ", 1)[1] if ": " in sentence else ""
         act = label.activity(c["activity_id"])
         head = f"the minimum of {c.get('required')} placements for {act} is short by {c['amount']}"
         return f"{head}: {plain(why, label)}" if why else head
+    t = (targets or {}).get(str(c.get("target")))
+    if c.get("kind") == "hard_target" and t and t.get(c.get("bound")) is not None:
+        v = float(t[c["bound"]])
+        bound = f"{100 * v:g} %" if t.get("kind") == "share" else f"{v:g}"
+        side = "at least" if c["bound"] == "min" else "at most"
+        short = round(float(c["amount"]), 2)
+        return (
+            f"the hard target {c['target']} ({side} {bound}) is short by {short:g} "
+            f"person{'' if short == 1 else 's'}, given the other hard rules"
+        )
     return plain(sentence, label)
 
 
@@ -112,7 +123,8 @@ def diagnosis_text(res: RunFolder) -> str | None:
         "",
     ]
     found = d.get("conflicts")
-    shown = [conflict(c, label) for c in found] if found else d.get("summary", [])
+    targets = {str(t.get("name")): t for t in res["summary"].get("targets", [])}
+    shown = [conflict(c, label, targets) for c in found] if found else d.get("summary", [])
     lines += [f"- {md_escape(x)}" for x in shown]
     return "\n".join(lines)
 

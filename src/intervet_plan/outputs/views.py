@@ -266,7 +266,8 @@ def unplaced_table(res: RunFolder) -> pd.DataFrame:
 
 def level_table(res: RunFolder) -> pd.DataFrame:
     """Each objective level the solver ran, in order: the plan's value with its unit, the
-    status, the optimality gap and the time it took."""
+    status, the optimality gap (left out when no level has one: no plan) and the time it
+    took."""
     rows = []
     for r in res["summary"].get("levels", []):
         gap = r.get("gap")
@@ -280,16 +281,22 @@ def level_table(res: RunFolder) -> pd.DataFrame:
                 _seconds(r.get("time_s")),
             )
         )
-    return pd.DataFrame(
+    t = pd.DataFrame(
         rows,
         columns=["objective level", "value", "unit", "status", "optimality gap", "time (seconds)"],
     )
+    return t if (t["optimality gap"] != "").any() else t.drop(columns="optimality gap")
 
 
 def timing_table(res: RunFolder) -> pd.DataFrame:
     """Seconds per step of the run, each in words (the report's own time is recorded in
     summary.json once the report is written, so a report does not show it)."""
-    t = {k: v for k, v in res["summary"].get("timings_s", {}).items() if k != "report" or v}
+    planned = bool(res["summary"].get("objective"))
+    t = {
+        k: v
+        for k, v in res["summary"].get("timings_s", {}).items()
+        if (k != "report" or v) and (k != "audit" or planned)
+    }
     return pd.DataFrame(
         {
             "step": [words(k, STEP_WORDS) for k in t],
@@ -317,7 +324,7 @@ def solver_table(res: RunFolder) -> pd.DataFrame:
         ("case", s.get("case")),
         ("status", s.get("status")),
         ("solver", f"{v.get('name')} {v.get('version')}"),
-        ("optimality gap", None if gap is None else f"{float(gap):.2%}"),
+        *([] if gap is None else [("optimality gap", f"{float(gap):.2%}")]),
         ("solve time (seconds)", _seconds(v.get("time_s"))),
         ("random seed", v.get("seed")),
         ("intervet-plan version", s.get("version")),
@@ -349,16 +356,18 @@ def headline(res: RunFolder) -> str:
     spent, budget = k.at["cost", "value"], k.at["cost", "of"]
     text = (
         f"**Scenario {md_escape(s.get('scenario'))}** on case {md_escape(s.get('case'))}: "
-        f"status **{md_escape(s.get('status'))}**, {md_escape(verdict(res))}. "
+        f"status **{md_escape(s.get('status'))}**"
     )
     if s.get("status") == "infeasible":
         text += (
-            "There is no plan: the ways out are listed above, the conflicts in *Why the "
-            "scenario is infeasible* below."
+            ": the hard rules cannot all hold, so there is no plan. The ways out are listed "
+            "above, the conflicts under *Why the scenario is infeasible* below."
         )
+    elif not s.get("objective"):
+        text += f", {md_escape(verdict(res))}."
     else:
         people = int(res["allocation"]["participant_id"].nunique())
-        text += (
+        text += f", {md_escape(verdict(res))}. " + (
             f"{placed:,} of {planned:,} planned mobilities placed ({people:,} participants); "
             f"EUR {spent:,.2f} of a budget of EUR {budget:,.2f}"
             + (f" ({spent / budget:.1%})" if budget else "")
