@@ -278,6 +278,7 @@ def test_committed_template_has_no_outputs_and_only_calls_the_package():
         "from intervet_plan.outputs import shortfall_views",
         "from intervet_plan.outputs import replan_views",
         "from intervet_plan.outputs import blackout_views",
+        "from intervet_plan.outputs import preference_views",
         "from intervet_plan.outputs import selection_views",
     ]
 

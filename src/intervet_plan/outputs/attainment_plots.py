@@ -29,7 +29,7 @@ from intervet_plan.outputs.figure import (
     new_figure,
     no_data,
 )
-from intervet_plan.outputs.labels import REASON_WORDS, Labels, words
+from intervet_plan.outputs.labels import REASON_WORDS, Labels, percent, words
 from intervet_plan.solve.tables import COST_PARTS
 
 # ------------------------------------------------------------------------------ quotas
@@ -65,7 +65,7 @@ def quota_attainment(summary: dict) -> Figure:
         )
     top = float(max(q.max(), placed.max(), 1))
     for yi, p, qq in zip(y, placed, q, strict=True):
-        share = f" ({p / qq:.0%})" if qq else ""
+        share = f" ({percent(p, qq)})" if qq else ""
         ax.text(
             max(p, qq) + top * 0.01, yi, f"{p:,.0f} of {qq:,.0f}{share}", va="center", fontsize=9
         )
@@ -76,7 +76,7 @@ def quota_attainment(summary: dict) -> Figure:
     total_p, total_q = placed.sum(), q.sum()
     ax.set_title(
         f"Quota attainment: {total_p:,.0f} placed of {total_q:,.0f} planned"
-        + (f" ({total_p / total_q:.0%})" if total_q else ""),
+        + (f" ({percent(total_p, total_q)})" if total_q else ""),
         loc="left",
     )
     ax.legend(loc="upper right", fontsize=8, frameon=False)

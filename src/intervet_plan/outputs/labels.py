@@ -68,6 +68,23 @@ def shorten(text: str, width: int | None) -> str:
     return text[: width - 1].rstrip() + "…"
 
 
+def percent(n: float, of: float, digits: int = 0) -> str:
+    """``n`` as a share of ``of`` in percent, never rounded up to 100 % (nor down to 0 %) when
+    it is not: ``620 of 622`` is ``99.7%``, not ``100%``; blank when ``of`` is 0.
+
+    >>> percent(620, 622), percent(54, 54), percent(1, 622), percent(1, 0)
+    ('99.7%', '100%', '0.2%', '')
+    """
+    if not of:
+        return ""
+    share = n / of
+    text = f"{share:.{digits}%}"
+    while digits < 4 and 0 < n != of and text in (f"{1:.{digits}%}", f"{0:.{digits}%}"):
+        digits += 1
+        text = f"{share:.{digits}%}"
+    return text
+
+
 def words(code: object, table: Mapping[str, str]) -> str:
     """A code in words from ``table`` (the code itself, ``_`` as spaces, when unknown)."""
     return table.get(str(code)) or str(code).replace("_", " ")

@@ -283,11 +283,11 @@ def flows_heatmap(
 def flows_network(
     allocation: pd.DataFrame,
     organisations: pd.DataFrame | None = None,
-    names: Labels | None = None,
+    labels: Labels | None = None,
 ) -> Figure:
     """The same flows as a bipartite graph (networkx): sending countries on the left, hosts on
-    the right (by name from ``names``), edge width proportional to the number of placements."""
-    label = names or Labels(None)
+    the right (by name from ``labels``), edge width proportional to the number of placements."""
+    label = labels or Labels(None)
     import networkx as nx
 
     m = _wb_flows(allocation, organisations)

@@ -13,8 +13,10 @@ from intervet_plan.outputs.labels import (
     REASON_WORDS,
     STEP_WORDS,
     Labels,
+    percent,
     words,
 )
+from intervet_plan.outputs.preference_views import preference_counts
 from intervet_plan.outputs.run_folder import RunFolder
 from intervet_plan.solve.tables import MONEY_COLUMNS
 
@@ -28,17 +30,16 @@ def quota_table(res: RunFolder) -> pd.DataFrame:
     """Per activity, by its label: placed, quota, minimum and placed as a share of the quota,
     then a ``total`` row."""
     s, label = res["summary"], names(res)
-    rows = [
+    rows: list[tuple[str, int, int, int]] = [
         (label.activity(a), int(s.get("placed", {}).get(a, 0)), int(q))
         + (int(s.get("quota_min", {}).get(a, 0)),)
         for a, q in sorted(s.get("quota", {}).items())
     ]
     if rows:
-        rows.append(("total", *(sum(r[i] for r in rows) for i in (1, 2, 3))))  # type: ignore[misc]
+        total = ("total", sum(r[1] for r in rows), sum(r[2] for r in rows))
+        rows.append((*total, sum(r[3] for r in rows)))
     t = pd.DataFrame(rows, columns=["activity", "placed", "quota", "minimum"])
-    t["placed of the quota"] = [
-        f"{p / q:.0%}" if q else "" for p, q in zip(t["placed"], t["quota"], strict=True)
-    ]
+    t["placed of the quota"] = [percent(p, q) for p, q in zip(t["placed"], t["quota"], strict=True)]
     return t
 
 
@@ -114,49 +115,6 @@ def applicants(res: RunFolder) -> int:
     return int(res["allocation"]["participant_id"].nunique()) + len(res["unplaced"])
 
 
-def preference_counts(res: RunFolder) -> tuple[int, int, int] | None:
-    """Placements at a host the participant listed, placements of participants who listed
-    at least one host, and placements of those who listed none (summary.json's
-    ``preferences``); None for a run folder that does not say who listed hosts."""
-    counts = res["summary"].get("preferences")
-    if not counts:
-        return None
-    at_listed = int(res["allocation"]["preference_rank"].notna().sum())
-    return (
-        at_listed,
-        int(counts["placements_listing_hosts"]),
-        int(counts["placements_listing_none"]),
-    )
-
-
-def preference_sentence(res: RunFolder) -> str | None:
-    """Preferences met among the placements of participants who listed hosts, e.g. "381 of
-    the 475 placements of participants who listed hosts (80 %) are at one of those hosts;
-    147 placements are of participants who listed none."; None without a plan."""
-    if res["allocation"].empty:
-        return None
-    counts = preference_counts(res)
-    if counts is None:
-        n = int(res["allocation"]["preference_rank"].notna().sum())
-        return (
-            f"{n:,} of the {len(res['allocation']):,} placements are at a host the participant "
-            "listed; this run folder does not say how many participants listed no host."
-        )
-    at, listing, none = counts
-    head = (
-        f"{at:,} of the {listing:,} placements of participants who listed hosts "
-        f"({at / listing:.0%}) are at one of those hosts"
-        if listing
-        else "No placed participant listed a host"
-    )
-    tail = (
-        f"{none:,} placement{' is' if none == 1 else 's are'} of participants who listed none"
-        if none
-        else "every placed participant listed at least one host"
-    )
-    return f"{head}; {tail}."
-
-
 def headline_table(res: RunFolder) -> pd.DataFrame:
     """The headline figures, each with what it counts out of and the share: placements of
     the planned mobilities, cost of the budget, targets, applicants left out and placements
@@ -164,15 +122,15 @@ def headline_table(res: RunFolder) -> pd.DataFrame:
     and its hard targets are shown."""
     kpi = kpi_table(res).set_index("figure")
     if res["summary"].get("status") == "infeasible" or not res["summary"].get("objective"):
-        rows = [
+        brief = [
             ("planned mobilities", f"{int(kpi.at['placements', 'of']):,}"),
             ("budget (EUR)", f"{float(kpi.at['cost', 'of']):,.2f}"),
             ("hard targets", f"{int(kpi.at['hard targets missed', 'of']):,}"),
         ]
-        return pd.DataFrame(rows, columns=["figure", "value"])
+        return pd.DataFrame(brief, columns=["figure", "value"])
 
     def share(n: float, of: float) -> str:
-        return f"{n / of:.1%}" if of else ""
+        return percent(n, of, 1)
 
     placed, planned = int(kpi.at["placements", "value"]), int(kpi.at["placements", "of"])
     spent, budget = float(kpi.at["cost", "value"]), float(kpi.at["cost", "of"])
