@@ -53,9 +53,14 @@ def test_read_run_gives_the_counts_and_the_cancellations(replan_out: Path):
     assert replan_views.replan_text(res) == "## Re-plan after the disruption\n\n" + SENTENCE
     by = replan_views.cancelled_table(res)
     assert by is not None
-    assert by.values.tolist() == [["blackout", "LEARN", 1], ["status", "TEACH", 1]]
+    assert by.values.tolist() == [
+        ["a blackout covers its start", "Work-based learning", 1],
+        ["marked cancelled in the previous plan", "Teaching assignment", 1],
+    ]
+    assert list(by.columns) == ["reason", "activity", "cancelled placements"]
     ex = replan_views.cancelled_examples(res)
-    assert ex is not None and list(ex["participant_id"]) == ["P2", "P6"]
+    assert ex is not None and list(ex["participant"]) == ["P2", "P6"]
+    assert list(ex["activity"]) == ["Work-based learning", "Teaching assignment"]
     assert replan_views.cancelled_note(res) is None  # 2 rows: no more than the examples
 
 

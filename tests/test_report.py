@@ -31,6 +31,7 @@ from intervet_plan.outputs.workbook import write_workbook
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = report.template_path(report.REPORT_TEMPLATE)
 HEADINGS = [
+    "Words used in this report",
     "Headline figures",
     "Quota attainment per activity",
     "Timeline of placements",
@@ -45,10 +46,10 @@ HEADINGS = [
     "Unplaced applicants",
     "Selection audit",
     "Reserves",
-    "Why the scenario is infeasible",
     "Scenario settings",
     "Solver and reproducibility",
 ]
+INFEASIBLE = "Why the scenario is infeasible"
 IMG = re.compile(r'<img[^>]*src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 
 
@@ -114,6 +115,7 @@ def test_report_html_has_no_code_and_every_section(feasible: Path):
     assert "Traceback" not in body and "Error" not in body
     for h in HEADINGS:
         assert re.search(rf"<h2[^>]*>{re.escape(h)}", body), h
+    assert INFEASIBLE not in body  # a plan: no word of infeasibility
     assert "<title>Allocation report: tiny" in html
     images = IMG.findall(body)
     assert len(images) >= 6
@@ -216,21 +218,32 @@ def test_infeasible_run_writes_report_with_diagnosis(tmp_path: Path):
     }
     assert outside_references((out / "report.html").read_text(encoding="utf-8")) == []
     body = _text_of((out / "report.html").read_text(encoding="utf-8"))
-    assert "quota_min of LEARN short by 1" in body
-    # no plan: the ways out first, then the conflicts; the plan's sections and charts skipped
-    assert body.index("Any one of these makes the plan possible") < body.index(
-        "quota_min of LEARN short by 1"
-    )
+    conflict = "the minimum of 3 placements for Work-based learning is short by 1"
+    assert conflict in body and "quota_min" not in body
+    # no plan: right after the title the ways out, then the glossary and the headline; the
+    # conflicts under their heading; the plan's sections and charts skipped
+    order = [
+        "<h1",
+        "Any one of these makes the plan possible",
+        "<h2[^>]*>Words used in this report",
+        "<h2[^>]*>Headline figures",
+        f"<h2[^>]*>{INFEASIBLE}",
+        conflict,
+        "<h2[^>]*>Solver and reproducibility",
+    ]
+    at = [re.search(x, body).start() for x in order]  # type: ignore[union-attr]
+    assert at == sorted(at), order
     assert "optimality gap" not in body and "<img" not in body
     assert "alert-warning" not in body and "What the targets cost" not in body
     for h in HEADINGS:
         shown = h in (
+            "Words used in this report",
             "Headline figures",
-            "Why the scenario is infeasible",
             "Scenario settings",
             "Solver and reproducibility",
         )
         assert bool(re.search(rf"<h2[^>]*>{re.escape(h)}", body)) == shown, h
+    assert re.search(rf"<h2[^>]*>{INFEASIBLE}", body)
     wb = openpyxl.load_workbook(out / "allocation.xlsx")
     assert wb["allocation"].max_row == 1  # the header only
     assert "Traceback" not in stdout + err
@@ -282,9 +295,11 @@ def test_committed_template_has_no_outputs_and_only_calls_the_package():
     assert imports == [
         "from intervet_plan.outputs import attainment_plots, placement_plots, report, run_folder, "
         "views",
+        "from intervet_plan.outputs import diagnosis_views",
         "from intervet_plan.outputs import shortfall_views",
         "from intervet_plan.outputs import replan_views",
         "from intervet_plan.outputs import blackout_views",
+        "from intervet_plan.outputs import preference_views",
         "from intervet_plan.outputs import host_views",
         "from intervet_plan.outputs import breakdown_views",
         "from intervet_plan.outputs import partner_views",

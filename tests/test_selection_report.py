@@ -2,7 +2,8 @@
 fairness case of test_fairness (worked by hand there): P3 (priority 1) could take P4's seat
 (priority 0) in O2, kept by the targets; reserves.csv gives P2's seat in O2 two reserves, P4's
 seat one and P5's seat in O3 one, and P1's seat in O1 none: 3 of the 4 placements have a
-reserve, and O1 (LEARN at ES_SEV, from 2020-03-02) is the one offer with none."""
+reserve, and O1 (Work-based learning at Incoma, from 2020-03-02) is the one offer with none.
+Activities and hosts appear by name, offers by id (to trace the row)."""
 
 from __future__ import annotations
 
@@ -86,9 +87,11 @@ def test_views_worked_by_hand(fair_out: Path):
             "P3",
             1.0,
             "O2",
+            "Work-based learning",
+            "ZNI (SI)",
             "P4",
             0.0,
-            "targets",
+            "the targets",
             "x_learners would fall from 1 to 0, below its minimum of 1",
         ]
     ]
@@ -97,12 +100,16 @@ def test_views_worked_by_hand(fair_out: Path):
     assert reserves is not None and reserves.endswith("\n\n" + RESERVES)
     by = selection_views.reserve_table(res)
     assert by is not None
-    assert by.values.tolist() == [["LEARN", 3, 2, 0], ["TEACH", 1, 1, 0], ["total", 4, 3, 0]]
-    assert list(by.columns) == ["activity_id", "placements", "with a reserve", "with 3 reserves"]
+    assert by.values.tolist() == [
+        ["Work-based learning", 3, 2, 0],
+        ["Teaching assignment", 1, 1, 0],
+        ["total", 4, 3, 0],
+    ]
+    assert list(by.columns) == ["activity", "placements", "with a reserve", "with 3 reserves"]
     assert selection_views.unreserved_text(res) == NO_RESERVE
     offers = selection_views.unreserved_offers(res)
     assert offers is not None
-    assert offers.values.tolist() == [["O1", "LEARN", "ES_SEV", "2020-03-02", 1]]
+    assert offers.values.tolist() == [["O1", "Work-based learning", "Incoma (ES)", "2020-03-02", 1]]
     assert selection_views.unreserved_note(res) is None  # no more than the table shows
 
 
@@ -112,9 +119,9 @@ def test_report_shows_both_sections_after_the_unplaced_applicants(fair_out: Path
     text = _text(html)
     assert AUDIT in text and RESERVES in text and NO_RESERVE in text
     assert "The full list is in fairness.csv ." in text
-    assert "P3 1 O2 P4 0 targets x_learners would fall from 1 to 0" in text
-    assert "LEARN 3 2 0 TEACH 1 1 0 total 4 3 0" in text
-    assert "O1 LEARN ES_SEV 2020-03-02 1" in text
+    assert "P3 1 O2 Work-based learning ZNI (SI) P4 0 the targets x_learners would fall" in text
+    assert "Work-based learning 3 2 0 Teaching assignment 1 1 0 total 4 3 0" in text
+    assert "O1 Work-based learning Incoma (ES) 2020-03-02 1" in text
     at = [text.index(h) for h in ("Unplaced applicants", AUDIT, RESERVES, "Solver and")]
     assert at == sorted(at)
     assert "Traceback" not in text and "Error" not in text

@@ -29,13 +29,15 @@ from intervet_plan.outputs.figure import (
     new_figure,
     no_data,
 )
+from intervet_plan.outputs.labels import REASON_WORDS, Labels, percent, words
 from intervet_plan.solve.tables import COST_PARTS
 
 # ------------------------------------------------------------------------------ quotas
 
 
 def quota_attainment(summary: dict) -> Figure:
-    """Placed vs quota (outline) and quota_min (red tick) per activity, from summary.json."""
+    """Placed vs quota (outline) and quota minimum (red tick) per activity (by its label),
+    from summary.json."""
     quota = summary.get("quota") or {}
     acts = sorted(quota)
     fig = new_figure(9, 0.9 + 0.45 * max(len(acts), 1))
@@ -59,22 +61,22 @@ def quota_attainment(summary: dict) -> Figure:
             color=SHORT_COLOR,
             zorder=3,
             linewidths=2.5,
-            label="quota_min",
+            label="quota minimum",
         )
     top = float(max(q.max(), placed.max(), 1))
     for yi, p, qq in zip(y, placed, q, strict=True):
-        share = f" ({p / qq:.0%})" if qq else ""
+        share = f" ({percent(p, qq)})" if qq else ""
         ax.text(
             max(p, qq) + top * 0.01, yi, f"{p:,.0f} of {qq:,.0f}{share}", va="center", fontsize=9
         )
-    ax.set_yticks(y, acts)
+    ax.set_yticks(y, [Labels.of(summary).activity(a) for a in acts])
     ax.set_xlim(0, top * 1.22)
     ax.set_xlabel("placements")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     total_p, total_q = placed.sum(), q.sum()
     ax.set_title(
         f"Quota attainment: {total_p:,.0f} placed of {total_q:,.0f} planned"
-        + (f" ({total_p / total_q:.0%})" if total_q else ""),
+        + (f" ({percent(total_p, total_q)})" if total_q else ""),
         loc="left",
     )
     ax.legend(loc="upper right", fontsize=8, frameon=False)
@@ -225,7 +227,8 @@ def budget_chart(allocation: pd.DataFrame, summary: dict) -> Figure:
         start += v
     for yi, v in zip(y, start, strict=True):
         right.text(v, yi, f"  EUR {v:,.0f}", va="center", fontsize=8.5)
-    right.set_yticks(y, by_act.index.astype(str), fontsize=9)
+    names = Labels.of(summary)
+    right.set_yticks(y, [names.activity(a) for a in by_act.index], fontsize=9)
     right.set_xlim(0, start.max() * 1.25)
     right.xaxis.set_major_formatter(FuncFormatter(eur_tick))
     right.set_xlabel("EUR")
@@ -251,12 +254,16 @@ def budget_chart(allocation: pd.DataFrame, summary: dict) -> Figure:
 # ------------------------------------------------------------------------ preferences
 
 
-PREFERENCE_LABELS = ("1st choice", "2nd choice", "3rd choice", "later choice", "not listed")
+PREFERENCE_LABELS = ("1st choice", "2nd choice", "3rd choice", "later choice", "another host")
+NO_LIST = "listed no host"
 
 
-def preference_satisfaction(allocation: pd.DataFrame) -> Figure:
-    """Placements by the rank of their host in the applicant's preferences."""
-    fig = new_figure(8, 3.4)
+def preference_satisfaction(allocation: pd.DataFrame, counts: dict | None = None) -> Figure:
+    """Placements by the rank of their host in the participant's preferences. ``counts`` is
+    summary.json's ``preferences``: with it, the placements of participants who listed no
+    host get a grey bar of their own, and every share counts among the placements of those
+    who listed hosts."""
+    fig = new_figure(9, 3.8)
     if allocation.empty:
         return no_data(fig, "no placements", "Preference satisfaction")
     rank = pd.to_numeric(allocation["preference_rank"], errors="coerce").astype(float).to_numpy()
@@ -265,29 +272,40 @@ def preference_satisfaction(allocation: pd.DataFrame) -> Figure:
         list(PREFERENCE_LABELS[:4]),
         default=PREFERENCE_LABELS[4],
     )
-    counts = pd.Series(labels).value_counts().reindex(PREFERENCE_LABELS, fill_value=0)
-    if counts["later choice"] == 0:
-        counts = counts.drop("later choice")
+    shown = pd.Series(labels).value_counts().reindex(PREFERENCE_LABELS, fill_value=0)
+    none = int(counts["placements_listing_none"]) if counts else None
+    if none is not None:
+        shown["another host"] -= none
+        shown[NO_LIST] = none
+    else:  # a run folder that does not say who listed hosts
+        shown = shown.rename({"another host": "not listed"})
+    shown = shown[(shown > 0) | ~shown.index.isin(["later choice", NO_LIST])]
     ax = fig.add_subplot()
-    colors = (
-        ["#2E7D32", "#66BB6A", "#A5D6A7", "#C8E6C9", "#BDBDBD"][-len(counts) :]
-        if len(counts) == 5
-        else ["#2E7D32", "#66BB6A", "#A5D6A7", "#BDBDBD"]
-    )
-    x = np.arange(len(counts))
-    ax.bar(x, counts.to_numpy(), color=colors, width=0.65)
-    total = max(int(counts.sum()), 1)
-    for xi, v in zip(x, counts.to_numpy(), strict=True):
-        ax.text(float(xi), v, f"{v:,}\n{v / total:.0%}", ha="center", va="bottom", fontsize=9)
-    ax.set_xticks(x, counts.index)
-    ax.set_ylim(0, counts.max() * 1.3 + 1)
+    greens = {"1st choice": "#2E7D32", "2nd choice": "#66BB6A", "3rd choice": "#A5D6A7"}
+    greens["later choice"] = "#C8E6C9"
+    colors = [greens.get(k, "#BDBDBD" if k != NO_LIST else "#E0E0E0") for k in shown.index]
+    x = np.arange(len(shown))
+    ax.bar(x, shown.to_numpy(), color=colors, width=0.65)
+    listing = len(allocation) - (none or 0)
+    at_listed = int(np.isfinite(rank).sum())
+    for xi, (k, v) in zip(x, shown.items(), strict=True):
+        share = "" if k == NO_LIST or not listing else f"\n{v / listing:.0%}"
+        ax.text(float(xi), v, f"{v:,}{share}", ha="center", va="bottom", fontsize=9)
+    ax.set_xticks(x, shown.index)
+    ax.set_ylim(0, shown.max() * 1.3 + 1)
     ax.set_ylabel("placements")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    listed = total - int(counts["not listed"])
-    ax.set_title(
-        f"Preference satisfaction: {listed / total:.0%} placed at a host they listed",
-        loc="left",
-    )
+    if none is None:
+        title = f"Preferences: {at_listed:,} of {len(allocation):,} placements at a listed host"
+    elif listing:
+        title = (
+            f"Preferences: {at_listed / listing:.0%} of the {listing:,} placements of "
+            f"participants who listed hosts\nare at one of those hosts ({none:,} placements are "
+            "of participants who listed none)"
+        )
+    else:
+        title = "Preferences: no placed participant listed a host"
+    ax.set_title(title, loc="left", fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
 
@@ -295,9 +313,11 @@ def preference_satisfaction(allocation: pd.DataFrame) -> Figure:
 # ---------------------------------------------------------------------------- unplaced
 
 
-def unplaced_reasons(unplaced: pd.DataFrame) -> Figure:
-    """Applicants left out, by reason (left) and by activity applied for, stacked by reason
-    (right). An applicant who applied for two activities counts once in each."""
+def unplaced_reasons(unplaced: pd.DataFrame, names: Labels | None = None) -> Figure:
+    """Applicants left out, by reason in words (left) and by activity applied for (by its
+    label from ``names``), stacked by reason (right). An applicant who applied for two
+    activities counts once in each."""
+    names = names or Labels(None)
     fig = new_figure(12, 3.8)
     if unplaced is None or unplaced.empty:
         return no_data(fig, "no applicant left out (or no plan)", "Unplaced applicants")
@@ -311,7 +331,7 @@ def unplaced_reasons(unplaced: pd.DataFrame) -> Figure:
     )
     for yi, v in zip(y, counts.to_numpy(), strict=True):
         left.text(v, yi, f" {v:,}", va="center", fontsize=9)
-    left.set_yticks(y, reasons)
+    left.set_yticks(y, [words(r, REASON_WORDS) for r in reasons])
     left.set_xlim(0, counts.max() * 1.25)
     left.set_xlabel("applicants")
     left.set_title(f"Unplaced applicants by reason ({len(unplaced):,})", loc="left")
@@ -330,11 +350,18 @@ def unplaced_reasons(unplaced: pd.DataFrame) -> Figure:
     start = np.zeros(len(table))
     for r in reasons:
         v = table[r].to_numpy()
-        right.barh(y2, v, left=start, color=REASON_COLORS.get(r, MUTED), height=0.65, label=r)
+        right.barh(
+            y2,
+            v,
+            left=start,
+            color=REASON_COLORS.get(r, MUTED),
+            height=0.65,
+            label=words(r, REASON_WORDS),
+        )
         start += v
     for yi, v in zip(y2, start, strict=True):
         right.text(v, yi, f" {v:,.0f}", va="center", fontsize=8.5)
-    right.set_yticks(y2, table.index)
+    right.set_yticks(y2, [names.activity(a) for a in table.index])
     right.set_xlim(0, start.max() * 1.15)
     right.set_xlabel("applicants (counted under each activity applied for)")
     right.set_title("by activity applied for", loc="left")

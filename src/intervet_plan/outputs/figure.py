@@ -18,14 +18,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from intervet_plan.outputs.labels import COST_WORDS
+
 # labels and colours of the cost parts (intervet_plan.solve.tables.COST_PARTS)
-COST_LABELS = {
-    "travel": "travel",
-    "subsistence": "subsistence",
-    "org_support": "organisational support",
-    "inclusion": "inclusion support",
-    "extra": "extra",
-}
+COST_LABELS = {k: v for k, v in COST_WORDS.items() if k != "total"}
 COST_COLORS = {
     "travel": "#4C72B0",
     "subsistence": "#55A868",

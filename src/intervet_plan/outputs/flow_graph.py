@@ -135,7 +135,7 @@ def _draw_edges(ax: Axes, edges: list[Edge], top: list[Edge], pos: dict, colors:
 def flows_network(
     allocation: pd.DataFrame,
     organisations: pd.DataFrame | None = None,
-    labels: Mapping | None = None,
+    labels: Labels | Mapping | None = None,
 ) -> Figure:
     """The flows of :func:`~intervet_plan.outputs.placement_plots.flows_heatmap` as a
     bipartite graph: sending countries on the left, hosts on the right (by their names in
@@ -148,7 +148,7 @@ def flows_network(
     if m.empty:
         return _no_flows()
     total = int(m.to_numpy().sum())
-    names = Labels(labels)
+    names = labels if isinstance(labels, Labels) else Labels(labels)
     m = capped(capped(m, MAX_COUNTRIES, axis=0), MAX_HOSTS, axis=1)
     countries, hosts = [str(c) for c in m.index], [str(h) for h in m.columns]
     g = nx.DiGraph()

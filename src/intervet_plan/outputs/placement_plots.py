@@ -27,6 +27,9 @@ from intervet_plan.outputs.figure import (
     no_data,
     shade_blackouts,
 )
+from intervet_plan.outputs.labels import Labels
+
+HOST_WIDTH = 34  # a host's name on an axis is cut to this many characters
 
 # The Western Balkans six, used when the region of each sending organisation is not given.
 WB_COUNTRIES = ("AL", "BA", "ME", "MK", "RS", "XK")
@@ -35,9 +38,14 @@ WB_COUNTRIES = ("AL", "BA", "ME", "MK", "RS", "XK")
 # ---------------------------------------------------------------------------- timeline
 
 
-def timeline(allocation: pd.DataFrame, blackouts: Iterable[Mapping] | None = None) -> Figure:
-    """Placements per month of their start date, stacked by activity; ``blackouts``
-    (summary.json's) shaded, the axis widened to show them."""
+def timeline(
+    allocation: pd.DataFrame,
+    blackouts: Iterable[Mapping] | None = None,
+    names: Labels | None = None,
+) -> Figure:
+    """Placements per month of their start date, stacked by activity (by its label from
+    ``names``); ``blackouts`` (summary.json's) shaded, the axis widened to show them."""
+    names = names or Labels(None)
     fig = new_figure(11, 4.2)
     if allocation.empty:
         return no_data(fig, "no placements", "Placements per month")
@@ -54,7 +62,15 @@ def timeline(allocation: pd.DataFrame, blackouts: Iterable[Mapping] | None = Non
     bottom = np.zeros(len(counts))
     for act in counts.columns:
         v = counts[act].to_numpy()
-        ax.bar(x, v, width=25, bottom=bottom, align="edge", color=colors[act], label=act)
+        ax.bar(
+            x,
+            v,
+            width=25,
+            bottom=bottom,
+            align="edge",
+            color=colors[act],
+            label=names.activity(act),
+        )
         bottom += v
     every = 1 if len(counts) <= 15 else 3
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=range(1, 13, every)))
@@ -74,9 +90,10 @@ def timeline(allocation: pd.DataFrame, blackouts: Iterable[Mapping] | None = Non
     ax.set_title(f"Placements per month by activity ({len(allocation):,} in all)", loc="left")
     handles = ax.get_legend_handles_labels()[0] + stops
     ax.legend(
-        handles=handles, ncols=min(len(handles), 4), fontsize=8, frameon=False, loc="upper left"
+        handles=handles, ncols=min(len(handles), 3), fontsize=8, frameon=False, loc="upper left"
     )
-    ax.set_ylim(0, bottom.max() * 1.25 + 1)
+    rows = -(-len(handles) // 3)  # of the legend
+    ax.set_ylim(0, bottom.max() * (1.1 + 0.08 * rows) + 1)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
 
@@ -97,10 +114,16 @@ def _lanes(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     return lanes
 
 
-def cohorts_gantt(allocation: pd.DataFrame, blackouts: Iterable[Mapping] | None = None) -> Figure:
-    """One bar per offer with placements (a cohort), on its host's row: bar = the offer's
-    dates, colour = activity, label = participants placed. Overlapping cohorts of one host
-    take separate lanes; ``blackouts`` (summary.json's) shaded behind them."""
+def cohorts_gantt(
+    allocation: pd.DataFrame,
+    blackouts: Iterable[Mapping] | None = None,
+    names: Labels | None = None,
+) -> Figure:
+    """One bar per offer with placements (a cohort), on its host's row (the host's name and
+    country from ``names``): bar = the offer's dates, colour = activity, label = participants
+    placed. Overlapping cohorts of one host take separate lanes; ``blackouts``
+    (summary.json's) shaded behind them."""
+    names = names or Labels(None)
     if allocation.empty:
         return no_data(new_figure(11, 3), "no placements", "Cohorts per host")
     a = allocation.assign(
@@ -164,7 +187,7 @@ def cohorts_gantt(allocation: pd.DataFrame, blackouts: Iterable[Mapping] | None 
         k = sum(1 for r in rows if r[0] == h)
         centre = n_rows - 1 - (first + (k - 1) / 2)
         ticks.append(centre)
-        labels.append(h)
+        labels.append(names.organisation(h, country=True, width=HOST_WIDTH))
         if first:
             ax.axhline(n_rows - first - 0.5, color="#DDDDDD", linewidth=0.8)
         first += k
@@ -182,8 +205,8 @@ def cohorts_gantt(allocation: pd.DataFrame, blackouts: Iterable[Mapping] | None 
     )
     stops = shade_blackouts(ax, blackouts)
     ax.legend(
-        handles=[Patch(color=c, label=a) for a, c in colors.items()] + stops,
-        ncols=min(len(colors) + len(stops), 8),
+        handles=[Patch(color=c, label=names.activity(a)) for a, c in colors.items()] + stops,
+        ncols=min(len(colors) + len(stops), 4),
         fontsize=8,
         frameon=False,
         loc="upper center",
@@ -220,9 +243,15 @@ def _no_flows() -> Figure:
     )
 
 
-def flows_heatmap(allocation: pd.DataFrame, organisations: pd.DataFrame | None = None) -> Figure:
+def flows_heatmap(
+    allocation: pd.DataFrame,
+    organisations: pd.DataFrame | None = None,
+    names: Labels | None = None,
+) -> Figure:
     """A matrix of placements from each Western Balkans sending country (rows) to each host
-    (columns), with totals; ``organisations`` (with ``region``) picks the WB senders."""
+    (columns, by name from ``names``), with totals; ``organisations`` (with ``region``) picks
+    the WB senders."""
+    names = names or Labels(None)
     m = _wb_flows(allocation, organisations)
     if m.empty:
         return _no_flows()
@@ -249,7 +278,10 @@ def flows_heatmap(allocation: pd.DataFrame, organisations: pd.DataFrame | None =
             )
     ax.set_xticks(
         range(m.shape[1]),
-        [f"{h}\n({n})" for h, n in zip(m.columns, v.sum(axis=0), strict=True)],
+        [
+            f"{names.organisation(h, width=HOST_WIDTH)}\n({n})"
+            for h, n in zip(m.columns, v.sum(axis=0), strict=True)
+        ],
         rotation=45,
         ha="right",
         fontsize=8.5,

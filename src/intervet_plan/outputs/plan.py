@@ -142,7 +142,7 @@ def solve_plan(
 def summary_dict(plan: Plan) -> dict:
     """summary.json of SPEC 5. Each target also gives its ``kind`` (``share``, ``count``);
     ``org_region`` gives the region (``EU``, ``WB``) of each sending organisation with a
-    placement, so that a report needs nothing but the run folder; a re-plan adds
+    placement, ``preferences`` :func:`preference_counts`, so that a report needs nothing but the run folder; a re-plan adds
     :func:`replan_dict`, a run with blackouts but no previous plan :func:`blackout_dict`, a
     run whose soft targets fall short :func:`tradeoff_dict`. For the report: ``run_at``
     (when the plan was made, ISO), ``settings`` (:func:`settings_dict`),
@@ -184,6 +184,7 @@ def summary_dict(plan: Plan) -> dict:
             }
             for _, r in plan.targets.iterrows()
         ],
+        "preferences": preference_counts(plan),
         "org_region": {o: str(regions.get(o)) for o in senders if o in regions.index},
         "labels": labels_dict(ctx),
         "participant_type": participant_types(ctx),
@@ -243,6 +244,20 @@ def tradeoff_dict(plan: Plan) -> dict:
             "proven": f.proven,
             "note": None,
         }
+    }
+
+
+def preference_counts(plan: Plan) -> dict | None:
+    """The plan's placements of participants who listed at least one host
+    (``placements_listing_hosts``) and of those who listed none (``placements_listing_none``),
+    so that a report counts preferences met among those who gave some; None without a plan."""
+    if not plan.values:
+        return None
+    prefs = plan.ctx.case.participants["preferences"].map(len)
+    listed = plan.allocation["participant_id"].map(prefs).fillna(0).to_numpy() > 0
+    return {
+        "placements_listing_hosts": int(listed.sum()),
+        "placements_listing_none": int((~listed).sum()),
     }
 
 

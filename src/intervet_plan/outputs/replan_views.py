@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from intervet_plan.outputs.labels import Labels, words
 from intervet_plan.outputs.run_folder import RunFolder
 
 HEADING = "## Re-plan after the disruption"
@@ -24,6 +25,11 @@ COUNT_LABELS = {
     "moved": "planned and moved to another offer",
     "dropped": "planned and dropped",
     "added": "added by the re-plan",
+}
+# the reasons of cancelled.csv (SPEC 7), in words
+REASON_WORDS = {
+    "blackout": "a blackout covers its start",
+    "status": "marked cancelled in the previous plan",
 }
 
 
@@ -112,25 +118,37 @@ def _with_activity(res: RunFolder) -> pd.DataFrame:
 
 
 def cancelled_table(res: RunFolder) -> pd.DataFrame | None:
-    """Cancellations by reason and activity (``reason``, ``activity_id``, ``cancelled``);
-    None when not a re-plan."""
+    """Cancellations by reason (in words) and activity (by its label): ``reason``,
+    ``activity``, ``cancelled placements``; None when not a re-plan."""
     if res["replan"] is None:
         return None
     c = _with_activity(res)
-    out = c.groupby(["reason", "activity_id"]).size().rename("cancelled").reset_index()
-    return out.sort_values(["reason", "activity_id"], ignore_index=True)
+    out = c.groupby(["reason", "activity_id"]).size().rename("cancelled placements").reset_index()
+    out = out.sort_values(["reason", "activity_id"], ignore_index=True)
+    label = Labels.of(res["summary"])
+    out["reason"] = [words(r, REASON_WORDS) for r in out["reason"]]
+    out["activity_id"] = [label.activity(a) for a in out["activity_id"]]
+    return out.rename(columns={"activity_id": "activity"})
 
 
 def cancelled_examples(res: RunFolder) -> pd.DataFrame | None:
-    """At most :data:`EXAMPLES` rows of cancelled.csv (pseudonymous ids, the activity, the
-    dates, the reason); None when not a re-plan or nothing was cancelled."""
+    """At most :data:`EXAMPLES` rows of cancelled.csv: the participant (pseudonymous id) and
+    the offer (its id, to trace the row), the activity by its label, the dates and the reason
+    in words; None when not a re-plan or nothing was cancelled."""
     if res["replan"] is None or res["cancelled"].empty:
         return None
     c = _with_activity(res).head(EXAMPLES)
-    for k in ("start_date", "end_date"):
-        c[k] = c[k].dt.strftime("%Y-%m-%d")
-    cols = ["participant_id", "offer_id", "activity_id", "start_date", "end_date", "reason"]
-    return c[cols].reset_index(drop=True)
+    label = Labels.of(res["summary"])
+    return pd.DataFrame(
+        {
+            "participant": c["participant_id"].to_numpy(),
+            "offer": c["offer_id"].to_numpy(),
+            "activity": [label.activity(a) for a in c["activity_id"]],
+            "start": c["start_date"].dt.strftime("%Y-%m-%d").to_numpy(),
+            "end": c["end_date"].dt.strftime("%Y-%m-%d").to_numpy(),
+            "reason": [words(r, REASON_WORDS) for r in c["reason"]],
+        }
+    )
 
 
 def cancelled_note(res: RunFolder) -> str | None:

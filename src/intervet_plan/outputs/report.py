@@ -21,6 +21,7 @@ import copy
 import json
 import logging
 import math
+import re
 import time
 from pathlib import Path
 
@@ -108,16 +109,51 @@ def figure_html(fig: object) -> str:
 
 
 def format_table(df: pd.DataFrame, **formats: str) -> str:
-    """A table as HTML: money (``*_eur``) to the cent with thousands separators, other
-    numbers plainly, missing values blank; text escaped."""
-    out = df.copy()
-    for c in out.columns:
+    """A table as HTML: money (columns ``*_eur`` or ``... (EUR)``) to the cent with thousands
+    separators, other numbers plainly, missing values blank; text escaped. Columns of numbers
+    are right-aligned, columns of text left-aligned (their headers likewise).
+
+    >>> t = pd.DataFrame({"activity": ["Job shadowing"], "cost (EUR)": [1234.5]})
+    >>> re.findall(r'<td style="text-align: (\\w+)[^"]*">([^<]*)<', format_table(t))
+    [('left', 'Job shadowing'), ('right', '1,234.50')]
+    """
+    import html
+
+    columns = []
+    for c in df.columns:
         fmt = formats.get(c)
-        if fmt is None and str(c).endswith("_eur"):
+        if fmt is None and (str(c).endswith("_eur") or str(c).endswith("(EUR)")):
             fmt = "{:,.2f}"
-        col = out[c]
-        out[c] = [_fmt(v, fmt) for v in col]
-    return out.to_html(index=False, escape=True, na_rep="", border=0, classes="dataframe")
+        cells = [_fmt(v, fmt) for v in df[c]]
+        shown = [v for v in cells if v and v not in BLANKS]
+        right = bool(shown) and all(NUMBER.match(v) for v in shown)
+        columns.append((str(c), cells, "right" if right else "left"))
+
+    def cell(tag: str, text: str, align: str) -> str:
+        keep = (
+            "; white-space: nowrap"
+            if tag == "td" and (align == "right" or DATE.match(text))
+            else ""
+        )
+        return f'<{tag} style="text-align: {align}{keep}">{html.escape(text)}</{tag}>'
+
+    head = "".join(cell("th", name, align) for name, _, align in columns)
+    rows = [
+        "<tr>" + "".join(cell("td", cells[i], align) for _, cells, align in columns) + "</tr>"
+        for i in range(len(df))
+    ]
+    return (
+        f'<table class="dataframe" border="0"><thead><tr>{head}</tr></thead>\n'
+        f"<tbody>{chr(10).join(rows)}</tbody></table>"
+    )
+
+
+# a cell that reads as a number: 1,234.50, -3, 59.4%, 12.5 %, EUR 1,000.00, 3 of 4
+NUMBER = re.compile(
+    r"^(EUR )?[-+\u2212]?\d[\d,]*(\.\d+)?( ?%)?( EUR)?( of \d[\d,]*)?( \(\d+(\.\d+)? ?%\))?$"
+)
+BLANKS = ("n/a", "-", "\u2014")
+DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")  # a date or a month, kept on one line
 
 
 def _fmt(v: object, fmt: str | None) -> str:

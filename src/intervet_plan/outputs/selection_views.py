@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from intervet_plan.outputs.labels import Labels
 from intervet_plan.outputs.run_folder import FAIRNESS_FILE, RESERVES_FILE, RunFolder
 from intervet_plan.solve.fairness import LEVEL_WORDS, RESERVES
 
@@ -91,24 +92,41 @@ def audit_text(res: RunFolder) -> str | None:
 
 def audit_table(res: RunFolder) -> pd.DataFrame | None:
     """At most :data:`CASES` blocking swaps, the largest priority difference first (then in
-    fairness.csv's order): the applicant, the offer, who holds the seat instead, both
-    priorities, the level that kept it and why; None when there are none."""
+    fairness.csv's order): the applicant, the offer (its id, to trace the row, beside its
+    activity and host by name), who holds the seat instead, both priorities, the level that
+    kept it and why; None when there are none."""
     f = res["fairness"]
     if not _has_plan(res) or f.empty:
         return None
     gap = f["priority"] - f["displaced_priority"]
     top = f.assign(gap=gap).sort_values("gap", ascending=False, kind="stable").head(CASES)
+    offers = _offers(res)
+    label = Labels.of(res["summary"])
     return pd.DataFrame(
         {
             "applicant": top["participant_id"].to_numpy(),
             "priority": top["priority"].to_numpy(),
             "offer": top["offer_id"].to_numpy(),
+            "activity": [label.activity(offers.get(o, ("", ""))[0]) for o in top["offer_id"]],
+            "host": [
+                label.organisation(offers.get(o, ("", ""))[1], country=True)
+                for o in top["offer_id"]
+            ],
             "seat held by": top["displaced_participant_id"].to_numpy(),
             "holder's priority": top["displaced_priority"].to_numpy(),
-            "kept by": top["kept_by"].to_numpy(),
+            "kept by": [LEVEL_WORDS.get(str(k), str(k)) for k in top["kept_by"]],
             "why": top["detail"].to_numpy(),
         }
     )
+
+
+def _offers(res: RunFolder) -> dict[str, tuple[str, str]]:
+    """The activity and host of each offer with a placement (from allocation.csv)."""
+    a = res["allocation"].drop_duplicates("offer_id")
+    return {
+        str(o): (str(act), str(h))
+        for o, act, h in zip(a["offer_id"], a["activity_id"], a["host_id"], strict=True)
+    }
 
 
 def audit_note(res: RunFolder) -> str | None:
@@ -177,7 +195,7 @@ def reserves_text(res: RunFolder) -> str | None:
 
 
 def reserve_table(res: RunFolder) -> pd.DataFrame | None:
-    """Per activity: non-fixed placements, those with at least one reserve and those with
+    """Per activity (by its label): non-fixed placements, those with at least one reserve and those with
     the full :data:`RESERVES`, then a ``total`` row."""
     p = _planned(res)
     if not _has_plan(res) or not res["audited"] or p.empty:
@@ -187,9 +205,11 @@ def reserve_table(res: RunFolder) -> pd.DataFrame | None:
     by = p.groupby("activity_id").agg(
         placements=("reserves", "size"), some=("some", "sum"), full=("full", "sum")
     )
+    label = Labels.of(res["summary"])
+    by.index = pd.Index([label.activity(a) for a in by.index], name="activity")
     total = pd.DataFrame(
         {"placements": [len(p)], "some": [int(p["some"].sum())], "full": [int(p["full"].sum())]},
-        index=pd.Index(["total"], name="activity_id"),
+        index=pd.Index(["total"], name="activity"),
     )
     out = pd.concat([by, total]).astype(int).reset_index()
     return out.rename(columns={"some": "with a reserve", "full": full})
@@ -223,15 +243,25 @@ def unreserved_text(res: RunFolder) -> str | None:
 
 
 def unreserved_offers(res: RunFolder) -> pd.DataFrame | None:
-    """At most :data:`OFFERS` offers without a reserve, by start date (offer, activity, host,
-    start date, placements); None when there are none."""
+    """At most :data:`OFFERS` offers without a reserve, by start date: the offer's id (to
+    trace it) beside its activity and host by name, its start date and placements; None when
+    there are none."""
     if not _has_plan(res) or not res["audited"]:
         return None
     u = _unreserved(res)
     if u.empty:
         return None
-    u = u.head(OFFERS).assign(start_date=lambda t: t["start_date"].dt.strftime("%Y-%m-%d"))
-    return u[["offer_id", "activity_id", "host_id", "start_date", "placements"]]
+    u = u.head(OFFERS)
+    label = Labels.of(res["summary"])
+    return pd.DataFrame(
+        {
+            "offer": u["offer_id"].to_numpy(),
+            "activity": [label.activity(a) for a in u["activity_id"]],
+            "host": [label.organisation(h, country=True) for h in u["host_id"]],
+            "starts": u["start_date"].dt.strftime("%Y-%m-%d").to_numpy(),
+            "placements": u["placements"].to_numpy(),
+        }
+    )
 
 
 def unreserved_note(res: RunFolder) -> str | None:

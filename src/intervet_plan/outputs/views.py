@@ -7,30 +7,46 @@ from __future__ import annotations
 
 import pandas as pd
 
+from intervet_plan.outputs.labels import (
+    COST_WORDS,
+    LEVEL_UNITS,
+    REASON_WORDS,
+    STEP_WORDS,
+    Labels,
+    percent,
+    words,
+)
+from intervet_plan.outputs.preference_views import preference_counts
 from intervet_plan.outputs.run_folder import RunFolder
 from intervet_plan.solve.tables import MONEY_COLUMNS
 
 
+def names(res: RunFolder) -> Labels:
+    """The run's activity labels and organisation names (summary.json's ``labels``)."""
+    return Labels.of(res["summary"])
+
+
 def quota_table(res: RunFolder) -> pd.DataFrame:
-    """Per activity: placed, quota, quota_min and placed / quota."""
-    s = res["summary"]
-    rows = [
-        {
-            "activity_id": a,
-            "placed": int(s.get("placed", {}).get(a, 0)),
-            "quota": int(q),
-            "quota_min": int(s.get("quota_min", {}).get(a, 0)),
-        }
+    """Per activity, by its label: placed, quota, minimum and placed as a share of the quota,
+    then a ``total`` row."""
+    s, label = res["summary"], names(res)
+    rows: list[tuple[str, int, int, int]] = [
+        (label.activity(a), int(s.get("placed", {}).get(a, 0)), int(q))
+        + (int(s.get("quota_min", {}).get(a, 0)),)
         for a, q in sorted(s.get("quota", {}).items())
     ]
-    t = pd.DataFrame(rows, columns=["activity_id", "placed", "quota", "quota_min"])
-    t["attainment"] = (t["placed"] / t["quota"].where(t["quota"] > 0)).astype(float)
+    if rows:
+        total = ("total", sum(r[1] for r in rows), sum(r[2] for r in rows))
+        rows.append((*total, sum(r[3] for r in rows)))
+    t = pd.DataFrame(rows, columns=["activity", "placed", "quota", "minimum"])
+    t["placed of the quota"] = [percent(p, q) for p, q in zip(t["placed"], t["quota"], strict=True)]
     return t
 
 
 def cost_table(res: RunFolder) -> pd.DataFrame:
     """Cost per activity by cost type (EUR), then rows ``total``, ``budget`` and
-    ``remaining``."""
+    ``remaining`` (ids and column names of allocation.csv: the workbook's ``costs`` sheet;
+    :func:`cost_display` is the report's)."""
     a = res["allocation"]
     cols = list(MONEY_COLUMNS)
     by = a.groupby("activity_id")[cols].sum() if len(a) else pd.DataFrame(columns=cols)
@@ -51,6 +67,16 @@ def cost_table(res: RunFolder) -> pd.DataFrame:
         ]
     )
     return pd.concat([by, extra], ignore_index=True)[["activity_id", "placements", *cols]]
+
+
+def cost_display(res: RunFolder) -> pd.DataFrame:
+    """:func:`cost_table` as the report shows it: activities by their label, each cost type
+    in words with its unit."""
+    t = cost_table(res)
+    label = names(res)
+    t["activity_id"] = [label.activity(a) for a in t["activity_id"]]
+    money = {c: f"{words(c.removesuffix('_eur'), COST_WORDS)} (EUR)" for c in MONEY_COLUMNS}
+    return t.rename(columns={"activity_id": "activity", **money})
 
 
 def kpi_table(res: RunFolder) -> pd.DataFrame:
@@ -83,43 +109,67 @@ def kpi_table(res: RunFolder) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["figure", "value", "of", "share", "unit"], dtype=object)
 
 
+def applicants(res: RunFolder) -> int:
+    """Every applicant of the run: those placed (allocation.csv) and those left out
+    (unplaced.csv)."""
+    return int(res["allocation"]["participant_id"].nunique()) + len(res["unplaced"])
+
+
 def headline_table(res: RunFolder) -> pd.DataFrame:
-    """The headline figures as display text: figure, value, plan or limit, share. An
-    infeasible run has no plan: only its status, the planned mobilities, the budget and its
-    hard targets are shown."""
-    rows = []
-    kpi = kpi_table(res)
-    if res["summary"].get("status") == "infeasible":
-        kpi = kpi[kpi["figure"].isin(["status", "placements", "cost", "hard targets missed"])]
-        for r in kpi.itertuples(index=False):
-            if r.figure == "status":
-                rows.append(("status", str(r.value), "", ""))
-            elif r.figure == "placements":
-                rows.append(("planned mobilities", "", f"{int(r.of):,}", ""))
-            elif r.figure == "cost":
-                rows.append(("budget", "", f"EUR {r.of:,.2f}", ""))
-            else:
-                rows.append(("hard targets", "", f"{int(r.of):,}", ""))
-        return pd.DataFrame(rows, columns=["figure", "value", "planned / limit", "share"])
-    for r in kpi.itertuples(index=False):
-        if r.unit == "EUR":
-            value, of = f"EUR {r.value:,.2f}", f"EUR {r.of:,.2f}"
-        elif r.figure == "optimality gap":
-            value, of = ("" if r.value is None else f"{r.value:.4%}"), ""
-        else:
-            value = (
-                ""
-                if r.value is None
-                else (f"{r.value:,}" if isinstance(r.value, int) else str(r.value))
+    """The headline figures, each with what it counts out of and the share: placements of
+    the planned mobilities, cost of the budget, targets, applicants left out and placements
+    at a listed host. An infeasible run has no plan: only the planned mobilities, the budget
+    and its hard targets are shown."""
+    kpi = kpi_table(res).set_index("figure")
+    if res["summary"].get("status") == "infeasible" or not res["summary"].get("objective"):
+        brief = [
+            ("planned mobilities", f"{int(kpi.at['placements', 'of']):,}"),
+            ("budget (EUR)", f"{float(kpi.at['cost', 'of']):,.2f}"),
+            ("hard targets", f"{int(kpi.at['hard targets missed', 'of']):,}"),
+        ]
+        return pd.DataFrame(brief, columns=["figure", "value"])
+
+    def share(n: float, of: float) -> str:
+        return percent(n, of, 1)
+
+    placed, planned = int(kpi.at["placements", "value"]), int(kpi.at["placements", "of"])
+    spent, budget = float(kpi.at["cost", "value"]), float(kpi.at["cost", "of"])
+    met, targets = int(kpi.at["targets met", "value"]), int(kpi.at["targets met", "of"])
+    missed, hard = (int(kpi.at["hard targets missed", k]) for k in ("value", "of"))
+    left, everyone = len(res["unplaced"]), applicants(res)
+    rows = [
+        (
+            "placements, of the planned mobilities",
+            f"{placed:,}",
+            f"{planned:,}",
+            share(placed, planned),
+        ),
+        ("cost (EUR), of the budget", f"{spent:,.2f}", f"{budget:,.2f}", share(spent, budget)),
+        ("targets met", f"{met:,}", f"{targets:,}", share(met, targets)),
+        ("hard targets missed", f"{missed:,}", f"{hard:,}", ""),
+        (
+            "applicants left out, of all applicants",
+            f"{left:,}",
+            f"{everyone:,}",
+            share(left, everyone),
+        ),
+    ]
+    counts = preference_counts(res)
+    if counts is not None and counts[1]:
+        rows.append(
+            (
+                "placed at a host they listed, of the placements of participants who listed hosts",
+                f"{counts[0]:,}",
+                f"{counts[1]:,}",
+                share(counts[0], counts[1]),
             )
-            of = "" if r.of is None or pd.isna(r.of) else f"{int(r.of):,}"
-        share = "" if r.share is None or pd.isna(r.share) else f"{r.share:.1%}"
-        rows.append((r.figure, value, of, share))
-    return pd.DataFrame(rows, columns=["figure", "value", "planned / limit", "share"])
+        )
+    return pd.DataFrame(rows, columns=["figure", "value", "out of", "share"])
 
 
 def target_display(res: RunFolder) -> pd.DataFrame:
-    """Targets as display text: shares in percent, counts as numbers, shortfall in persons."""
+    """Targets in words: what each measures, its bounds and the value achieved (shares in
+    percent, counts as numbers), the shortfall in persons, hard or soft, met or not."""
     rows = []
     for r in res["targets"].itertuples(index=False):
 
@@ -131,7 +181,7 @@ def target_display(res: RunFolder) -> pd.DataFrame:
         rows.append(
             (
                 r.name,
-                r.kind,
+                "share of placements" if r.kind == "share" else "number of placements",
                 show(r.min),
                 show(r.max),
                 show(r.achieved) or "n/a",
@@ -144,98 +194,143 @@ def target_display(res: RunFolder) -> pd.DataFrame:
         rows,
         columns=[
             "target",
-            "kind",
-            "min",
-            "max",
+            "measures",
+            "at least",
+            "at most",
             "achieved",
-            "shortfall (persons)",
-            "hard/soft",
+            "short by (persons)",
+            "hard or soft",
             "met",
         ],
     )
 
 
 def unplaced_table(res: RunFolder) -> pd.DataFrame:
-    """Applicants left out: activity applied for x reason (an applicant who applied for two
-    activities counts under each)."""
+    """Applicants left out: activity applied for (by its label) x reason in words (an
+    applicant who applied for two activities counts under each)."""
+    reasons = ["no_eligible_offer", "capacity", "not_selected"]
     u = res["unplaced"]
+    if "withdrawn" in set(u["reason"]):
+        reasons.append("withdrawn")
+    columns = ["activity applied for", *(REASON_WORDS[r] for r in reasons), "total"]
     if u.empty:
-        return pd.DataFrame(
-            columns=["activity_id", "no_eligible_offer", "capacity", "not_selected", "total"]
-        )
+        return pd.DataFrame(columns=columns)
     e = u.assign(activity_id=u["activities"].str.split(";")).explode("activity_id")
-    t = pd.crosstab(e["activity_id"], e["reason"])
-    for r in ("no_eligible_offer", "capacity", "not_selected"):
-        if r not in t:
-            t[r] = 0
-    t = t[["no_eligible_offer", "capacity", "not_selected"]]
+    t = pd.crosstab(e["activity_id"], e["reason"]).reindex(columns=reasons, fill_value=0)
     t["total"] = t.sum(axis=1)
-    return t.reset_index().rename_axis(columns=None)
-
-
-def capacity_table(res: RunFolder) -> pd.DataFrame | None:
-    """For an infeasible run: each quota minimum's capacity bottleneck (from diagnosis.json);
-    ``None`` when there is none."""
-    d = res.get("diagnosis") or {}
-    rows = d.get("capacity") or []
-    return pd.DataFrame(rows) if rows else None
+    t.index = [names(res).activity(a) for a in t.index]
+    return t.reset_index().set_axis(columns, axis=1)
 
 
 def level_table(res: RunFolder) -> pd.DataFrame:
-    """Each objective level the solver ran: status, the plan's value, gap and time."""
-    rows = res["summary"].get("levels", [])
-    return pd.DataFrame(rows, columns=["level", "status", "value", "gap", "time_s"])
+    """Each objective level the solver ran, in order: the plan's value with its unit, the
+    status, the optimality gap (left out when no level has one: no plan) and the time it
+    took."""
+    rows = []
+    for r in res["summary"].get("levels", []):
+        gap = r.get("gap")
+        rows.append(
+            (
+                r.get("level"),
+                r.get("value"),
+                LEVEL_UNITS.get(str(r.get("level")), ""),
+                r.get("status"),
+                "" if gap is None else f"{float(gap):.2%}",
+                _seconds(r.get("time_s")),
+            )
+        )
+    t = pd.DataFrame(
+        rows,
+        columns=["objective level", "value", "unit", "status", "optimality gap", "time (seconds)"],
+    )
+    return t if (t["optimality gap"] != "").any() else t.drop(columns="optimality gap")
 
 
 def timing_table(res: RunFolder) -> pd.DataFrame:
-    """Seconds per step of the run (the report's own time is recorded in summary.json once
-    the report is written, so a report does not show it)."""
-    t = {k: v for k, v in res["summary"].get("timings_s", {}).items() if k != "report" or v}
-    return pd.DataFrame({"step": list(t), "seconds": list(t.values())})
+    """Seconds per step of the run, each in words (the report's own time is recorded in
+    summary.json once the report is written, so a report does not show it)."""
+    planned = bool(res["summary"].get("objective"))
+    t = {
+        k: v
+        for k, v in res["summary"].get("timings_s", {}).items()
+        if (k != "report" or v) and (k != "audit" or planned)
+    }
+    return pd.DataFrame(
+        {
+            "step": [words(k, STEP_WORDS) for k in t],
+            "time (seconds)": [_seconds(v) for v in t.values()],
+        }
+    )
+
+
+def _seconds(v: object) -> str:
+    """A time in seconds to the hundredth (blank when unknown)."""
+    return "" if v is None else f"{float(v):,.2f}"  # type: ignore[arg-type]
 
 
 def checksum_table(res: RunFolder) -> pd.DataFrame:
     i = res["summary"].get("inputs_sha256", {})
-    return pd.DataFrame({"input": list(i), "sha256": list(i.values())})
+    return pd.DataFrame({"input file": list(i), "SHA-256": list(i.values())})
 
 
 def solver_table(res: RunFolder) -> pd.DataFrame:
     s = res["summary"]
     v = s.get("solver", {})
+    gap = None if s.get("status") == "infeasible" else v.get("gap")
     rows = [
         ("scenario", s.get("scenario")),
         ("case", s.get("case")),
         ("status", s.get("status")),
         ("solver", f"{v.get('name')} {v.get('version')}"),
-        ("gap", None if s.get("status") == "infeasible" else v.get("gap")),
-        ("solve time (s)", v.get("time_s")),
-        ("seed", v.get("seed")),
+        *([] if gap is None else [("optimality gap", f"{float(gap):.2%}")]),
+        ("solve time (seconds)", _seconds(v.get("time_s"))),
+        ("random seed", v.get("seed")),
         ("intervet-plan version", s.get("version")),
     ]
     return pd.DataFrame(rows, columns=["item", "value"])
 
 
+def verdict(res: RunFolder) -> str:
+    """The solver's verdict in words: the best plan, a plan stopped by the time limit (with
+    its gap), or no plan."""
+    s = res["summary"]
+    status, gap = s.get("status"), s.get("solver", {}).get("gap")
+    if status == "optimal":
+        return "the best plan under the scenario's rules (proven optimal)"
+    if status == "feasible":
+        within = f", at most {float(gap):.2%} from the best" if gap is not None else ""
+        return f"a plan found within the time limit, not proven the best{within}"
+    if status == "infeasible":
+        return "no plan: the hard rules cannot all hold"
+    return "no plan was found"
+
+
 def headline(res: RunFolder) -> str:
-    """One markdown paragraph with the run's verdict."""
+    """One markdown paragraph with the run's verdict and its main counts, each out of what
+    it counts."""
     s = res["summary"]
     k = kpi_table(res).set_index("figure")
     placed, planned = k.at["placements", "value"], k.at["placements", "of"]
     spent, budget = k.at["cost", "value"], k.at["cost", "of"]
     text = (
-        f"**Scenario {_md_escape(s.get('scenario'))}** on case {_md_escape(s.get('case'))}: "
-        f"status **{_md_escape(s.get('status'))}**. "
+        f"**Scenario {md_escape(s.get('scenario'))}** on case {md_escape(s.get('case'))}: "
+        f"status **{md_escape(s.get('status'))}**"
     )
     if s.get("status") == "infeasible":
         text += (
-            "The hard constraints cannot all hold, so there is no plan: the ways out are "
-            "listed above, the conflicts in *Why the scenario is infeasible* below."
+            ": the hard rules cannot all hold, so there is no plan. The ways out are listed "
+            "above, the conflicts under *Why the scenario is infeasible* below."
         )
+    elif not s.get("objective"):
+        text += f", {md_escape(verdict(res))}."
     else:
-        text += (
-            f"{placed:,} of {planned:,} planned mobilities placed; EUR {spent:,.2f} of a "
-            f"budget of EUR {budget:,.2f}"
+        people = int(res["allocation"]["participant_id"].nunique())
+        text += f", {md_escape(verdict(res))}. " + (
+            f"{placed:,} of {planned:,} planned mobilities placed ({people:,} participants); "
+            f"EUR {spent:,.2f} of a budget of EUR {budget:,.2f}"
             + (f" ({spent / budget:.1%})" if budget else "")
-            + f"; {k.at['targets met', 'value']} of {k.at['targets met', 'of']} targets met."
+            + f"; {k.at['targets met', 'value']} of {k.at['targets met', 'of']} targets met; "
+            f"{len(res['unplaced']):,} of {applicants(res):,} applicants left out."
         )
     return text
 
@@ -243,51 +338,10 @@ def headline(res: RunFolder) -> str:
 def title(res: RunFolder) -> str:
     """The report's title as markdown."""
     s = res["summary"]
-    return f"# Allocation report: {_md_escape(s.get('scenario'))}"
+    return f"# Allocation report: {md_escape(s.get('scenario'))}"
 
 
-def alternatives_text(res: RunFolder) -> str | None:
-    """For an infeasible run, the ways out first (diagnosis.json ``alternatives``): each
-    family relaxed alone that makes the plan possible, then those that are not enough alone;
-    None for a run with a plan."""
-    d = res.get("diagnosis")
-    if not d or res["summary"].get("status") != "infeasible":
-        return None
-    alts = d.get("alternatives") or []
-    ways = [a for a in alts if a.get("amount") is not None]
-    lines = ["## No plan: what would make one possible", ""]
-    if ways:
-        lines += ["**Any one of these makes the plan possible:**", ""]
-        lines += [f"- {_md_escape(a['sentence'])}" for a in ways]
-    else:
-        lines += [f"**{_md_escape(d.get('lead', 'No single relaxation makes it possible.'))}**"]
-    rest = [a for a in alts if a.get("amount") is None]
-    if rest:
-        lines += ["", "Not enough on its own:", ""]
-        lines += [f"- {_md_escape(a['sentence'])}" for a in rest]
-    lines += [
-        "",
-        "Each way relaxes one family of hard rules alone, every other rule held; the amount "
-        "is the smallest that allows a plan. The conflicts and the capacity of each quota "
-        "minimum follow.",
-    ]
-    return "\n".join(lines)
-
-
-def diagnosis_text(res: RunFolder) -> str:
-    d = res.get("diagnosis")
-    if not d:
-        return "The hard constraints all hold: no diagnosis was needed."
-    lines = [
-        "The hard constraints cannot all hold. The smallest relaxation of them taken "
-        "together that would allow a plan:",
-        "",
-    ]
-    lines += [f"- {_md_escape(x)}" for x in d.get("summary", [])]
-    return "\n".join(lines)
-
-
-def _md_escape(text: object) -> str:
+def md_escape(text: object) -> str:
     """Text shown as markdown literally (no links, emphasis or HTML)."""
     out = []
     for ch in str(text):
