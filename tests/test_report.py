@@ -299,11 +299,11 @@ def test_committed_template_has_no_outputs_and_only_calls_the_package():
         "from intervet_plan.outputs import shortfall_views",
         "from intervet_plan.outputs import replan_views",
         "from intervet_plan.outputs import blackout_views",
-        "from intervet_plan.outputs import preference_views",
         "from intervet_plan.outputs import host_views",
         "from intervet_plan.outputs import breakdown_views",
         "from intervet_plan.outputs import partner_views",
         "from intervet_plan.outputs import flow_graph",
+        "from intervet_plan.outputs import preference_views",
         "from intervet_plan.outputs import selection_views",
         "from intervet_plan.outputs import settings_views",
     ]
