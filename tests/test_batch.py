@@ -92,11 +92,16 @@ def test_budget_sweep_gives_variants_manifest_and_frontier(scenario: Path, tmp_p
     assert [r["budget_eur"] for r in runs] == [3000.0, 100000.0]
     assert runs[0]["placed"] < runs[1]["placed"] == 4  # the money buys placements
     assert all(r["cost_eur"] <= r["budget_eur"] for r in runs)
+    assert [r["sweep"] for r in runs] == [
+        {"scenario": "tiny", "key": "budget_eur", "value": v} for v in (3000.0, 100000.0)
+    ]
     html = (out / "comparison.html").read_text(encoding="utf-8")
-    assert 'alt="Budget frontier' in html and "data:image/png;base64," in html
-    assert "comparison.frontier" not in html  # no code in the HTML
+    assert 'alt="What each variant buys' in html and "data:image/png;base64," in html
+    assert "<strong>tiny</strong>, budget from EUR 3 k to EUR 100 k." in html
+    assert "comparison_plots.frontier" not in html  # no code in the HTML
     images = image_cells(out / "comparison.ipynb")
-    assert images["show(comparison.frontier(runs))"] == 1
+    frontier = "show(comparison_plots.frontier_text(batch_dir))\nshow(comparison_plots.frontier(batch_dir))"
+    assert images[frontier] == 1
 
 
 def test_a_broken_scenario_does_not_stop_the_others(

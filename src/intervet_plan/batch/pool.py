@@ -122,6 +122,7 @@ def run_batch(
     progress: bool = True,
     comparison: bool = True,
     inputs: Sequence[Path] | None = None,
+    sweep: tuple[str, str] | None = None,
 ) -> Manifest:
     """Run every scenario into ``out_dir/<name>/``, write ``out_dir/manifest.json`` and the
     comparison report; return the :class:`Manifest`.
@@ -137,6 +138,8 @@ def run_batch(
     are invalid, two scenarios share a name, or ``out_dir`` is not a safe output folder
     (``inputs``: what no output folder may hold; default the scenario files and their
     cases). An earlier run's folder in ``out_dir`` is moved aside, never deleted.
+    ``sweep`` = (scenario name, key) when the scenarios are the variants of a sweep: the
+    manifest then gives each variant's ``sweep`` (scenario, key and value).
     """
     t0 = time.perf_counter()
     problems: list[Problem] = []
@@ -166,6 +169,8 @@ def run_batch(
         finally:
             if client is not None:
                 client.close()
+        if sweep is not None:
+            _mark_sweep(manifest.runs, *sweep)
         write_manifest(manifest)
         if comparison:
             try:
@@ -174,6 +179,18 @@ def run_batch(
                 manifest.comparison_error = f"{type(e).__name__}: {e}"
     manifest.wall_time_s = round(time.perf_counter() - t0, 3)
     return manifest
+
+
+def _mark_sweep(runs: list[RunResult], scenario: str, key: str) -> None:
+    """Give each variant ``<scenario>-<key>-<value>`` its ``sweep`` entry."""
+    prefix = f"{scenario}-{key}-"
+    for r in runs:
+        if r.name.startswith(prefix):
+            try:
+                value = float(r.name[len(prefix) :])
+            except ValueError:
+                continue
+            r.sweep = {"scenario": scenario, "key": key, "value": value}
 
 
 def _run_all(
