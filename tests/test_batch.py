@@ -4,6 +4,7 @@ comparison report; a failing run never stops the others; the analyst's workbook 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -236,6 +237,16 @@ def test_explore_notebook_runs_top_to_bottom(tmp_path: Path):
     )
     assert "(country, host) limits added; status optimal" in text
     assert not any(o.output_type == "error" for c in nb.cells for o in c.get("outputs", []))
+    # the relaxed target binds: the relaxation changes who is placed (section 5)
+    change = re.search(
+        r"relaxing fewer_opportunities_learners from 40% to 38%: (\d+) applicants placed "
+        r"instead of (\d+) others, (\d+) placements moved",
+        text,
+    )
+    assert change is not None, text
+    assert int(change[1]) == int(change[2]) > 0
+    points = re.search(r"priority points ([\d,]+) -> ([\d,]+)", text)
+    assert points is not None and points[1] != points[2]
 
 
 def test_notebooks_are_committed_without_outputs():
