@@ -141,9 +141,7 @@ def test_tradeoff_prints_its_points(women: Path, tmp_path: Path, every_stage: No
     assert "frontier:" not in stdout
 
 
-def test_batch_prints_each_run_then_the_comparison(
-    women: Path, tmp_path: Path, every_stage: None
-):
+def test_batch_prints_each_run_then_the_comparison(women: Path, tmp_path: Path, every_stage: None):
     other = tmp_path / "other.yaml"
     other.write_text(yaml.safe_dump({"name": "other", "case": "tiny", "budget_eur": 3000}))
     out = tmp_path / "batch"
