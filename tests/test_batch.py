@@ -4,6 +4,7 @@ comparison report; a failing run never stops the others; the analyst's workbook 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -93,12 +94,17 @@ def test_budget_sweep_gives_variants_manifest_and_frontier(scenario: Path, tmp_p
     assert [r["budget_eur"] for r in runs] == [3000.0, 100000.0]
     assert runs[0]["placed"] < runs[1]["placed"] == 4  # the money buys placements
     assert all(r["cost_eur"] <= r["budget_eur"] for r in runs)
+    assert [r["sweep"] for r in runs] == [
+        {"scenario": "tiny", "key": "budget_eur", "value": v} for v in (3000.0, 100000.0)
+    ]
     html = (out / "comparison.html").read_text(encoding="utf-8")
-    assert 'alt="Budget frontier' in html and "data:image/png;base64," in html
-    assert "comparison.frontier" not in html  # no code in the HTML
+    assert 'alt="What each variant buys' in html and "data:image/png;base64," in html
+    assert "<strong>tiny</strong>, budget from EUR 3 k to EUR 100 k." in html
+    assert "comparison_plots.frontier" not in html  # no code in the HTML
     assert outside_references(html) == []  # self-contained: nothing from a CDN
     images = image_cells(out / "comparison.ipynb")
-    assert images["show(comparison.frontier(runs))"] == 1
+    frontier = "show(comparison_plots.frontier_text(batch_dir))\nshow(comparison_plots.frontier(batch_dir))"
+    assert images[frontier] == 1
 
 
 def test_a_broken_scenario_does_not_stop_the_others(
@@ -233,6 +239,16 @@ def test_explore_notebook_runs_top_to_bottom(tmp_path: Path):
     )
     assert "(country, host) limits added; status optimal" in text
     assert not any(o.output_type == "error" for c in nb.cells for o in c.get("outputs", []))
+    # the relaxed target binds: the relaxation changes who is placed (section 5)
+    change = re.search(
+        r"relaxing fewer_opportunities_learners from 40% to 38%: (\d+) applicants placed "
+        r"instead of (\d+) others, (\d+) placements moved",
+        text,
+    )
+    assert change is not None, text
+    assert int(change[1]) == int(change[2]) > 0
+    points = re.search(r"priority points ([\d,]+) -> ([\d,]+)", text)
+    assert points is not None and points[1] != points[2]
 
 
 def test_notebooks_are_committed_without_outputs():

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from intervet_plan import progress
 from intervet_plan.domain import eligibility
 from intervet_plan.domain.context import Context, build_context, load_context
 from intervet_plan.errors import IntervetError
@@ -175,7 +176,8 @@ def run(
     Returns the plan and the output folder as given (default ``reports/<scenario name>``).
     An infeasible scenario gets its folder too; ``plan.exit_code`` is then 3."""
     t0 = time.perf_counter()
-    ctx = load_context(scenario_path)
+    with progress.stage("reading the scenario and its case"):
+        ctx = load_context(scenario_path)
     t_load = time.perf_counter() - t0
     settings = ctx.scenario.solver
     if solver:
@@ -186,7 +188,8 @@ def run(
         out or Path("reports") / ctx.scenario.name, run_inputs(ctx), force=force
     )
     t1 = time.perf_counter()
-    model: Model = build_model(ctx)
+    with progress.stage("building the model"):
+        model: Model = build_model(ctx)
     t_build = time.perf_counter() - t1
     plan = publish_run(
         model,
@@ -211,12 +214,17 @@ def tradeoff(
     optimal). With ``out``, ``tradeoff.csv`` and ``tradeoff.html`` are published in that
     folder (the command line's default is ``reports/<name>-tradeoff-<A>-<B>``).
     ``attrs["sentences"]`` holds the frontier in words, ``attrs["time_s"]`` its seconds."""
-    ctx = scenario if isinstance(scenario, Context) else load_context(scenario)
+    if isinstance(scenario, Context):
+        ctx = scenario
+    else:
+        with progress.stage("reading the scenario and its case"):
+            ctx = load_context(scenario)
     target = check_output_folder(out, run_inputs(ctx)) if out is not None else None
     settings = ctx.scenario.solver
     if time_limit_s is not None:
         settings = replace(settings, time_limit_s=time_limit_s)
-    model = build_model(ctx)
+    with progress.stage("building the model"):
+        model = build_model(ctx)
     f = frontier(model, settings, ctx.objective, ctx.scenario.tolerances, between, points)
     if target is not None:
         write_tradeoff(f, ctx.scenario.name, target)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from intervet_plan import __version__
+from intervet_plan import __version__, progress
 from intervet_plan.errors import InputError, IntervetError, Problem, environment_failure
 
 if TYPE_CHECKING:
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from intervet_plan.batch.results import Manifest
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_PLAN = 0, 1, 2, 3, 4
+PROGRESS_COMMANDS = ("run", "batch", "sweep", "tradeoff")  # stages shown on stderr
 
 
 class _Parser(argparse.ArgumentParser):
@@ -201,7 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     debug = getattr(args, "debug", False) or bool(os.environ.get("INTERVET_DEBUG"))
     try:
-        return _COMMANDS[args.command](args)
+        with progress.shown() if args.command in PROGRESS_COMMANDS else contextlib.nullcontext():
+            return _COMMANDS[args.command](args)
     except IntervetError as e:
         print(e.report(every=True) if isinstance(e, InputError) and debug else e, file=sys.stderr)
         return e.exit_code
@@ -267,7 +269,8 @@ def _run(args: argparse.Namespace) -> int:
 def _tradeoff(args: argparse.Namespace) -> int:
     from intervet_plan.api import load, tradeoff
 
-    ctx = load(args.scenario)
+    with progress.stage("reading the scenario and its case"):
+        ctx = load(args.scenario)
     names = "-".join(s.strip() for s in args.between.split(","))
     out = Path(args.out) if args.out else Path("reports") / f"{ctx.scenario.name}-tradeoff-{names}"
     df = tradeoff(ctx, args.between, args.points, out=out, time_limit_s=args.time_limit)

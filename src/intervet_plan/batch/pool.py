@@ -10,15 +10,16 @@ then writes ``<out_dir>/manifest.json`` and the comparison report (see
 from __future__ import annotations
 
 import math
-import sys
 import time
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
+from intervet_plan import progress as stages
 from intervet_plan.batch.results import Manifest, RunResult, render_comparison, write_manifest
 from intervet_plan.batch.runner import run_isolated, stop_live_runs
 from intervet_plan.errors import InputError, IntervetError, Problem
@@ -121,6 +122,7 @@ def run_batch(
     progress: bool = True,
     comparison: bool = True,
     inputs: Sequence[Path] | None = None,
+    sweep: tuple[str, str] | None = None,
 ) -> Manifest:
     """Run every scenario into ``out_dir/<name>/``, write ``out_dir/manifest.json`` and the
     comparison report; return the :class:`Manifest`.
@@ -129,11 +131,15 @@ def run_batch(
     at ``dask_address`` (its workers must see the same paths). ``time_limit_s`` overrides each
     scenario's solver time limit (seconds, whole run of the solver); a run still going after
     3 x that limit + 60 s is stopped and reported with exit 4. ``report``: each run's notebook
-    report; ``comparison``: the batch's comparison report. A failing run never stops the
+    report; ``comparison``: the batch's comparison report; ``progress``: a bar over the runs
+    on stderr (a line per run when stderr is not a terminal), then the comparison's stage
+    (:mod:`intervet_plan.progress`). A failing run never stops the
     others. Raises :class:`InputError` (exit 2) before running anything when the arguments
     are invalid, two scenarios share a name, or ``out_dir`` is not a safe output folder
     (``inputs``: what no output folder may hold; default the scenario files and their
     cases). An earlier run's folder in ``out_dir`` is moved aside, never deleted.
+    ``sweep`` = (scenario name, key) when the scenarios are the variants of a sweep: the
+    manifest then gives each variant's ``sweep`` (scenario, key and value).
     """
     t0 = time.perf_counter()
     problems: list[Problem] = []
@@ -156,21 +162,35 @@ def run_batch(
     for name in ("manifest.json", "comparison.html", "comparison.ipynb"):  # an earlier batch's
         move_aside(out_dir / name)
     client = connect_dask(dask_address) if dask_address else None  # before writing anything
-    try:
-        manifest = _run_all(
-            todo, Path(out_dir).absolute(), jobs, client, time_limit_s, report, progress
-        )
-    finally:
-        if client is not None:
-            client.close()
-    write_manifest(manifest)
-    if comparison:
+    # progress on stderr: a bar over the runs, then "writing comparison.html"
+    with stages.shown() if progress and not stages.active() else nullcontext():
         try:
-            manifest.comparison = render_comparison(manifest.out_dir)
-        except Exception as e:  # the runs are done and recorded; say what failed
-            manifest.comparison_error = f"{type(e).__name__}: {e}"
+            manifest = _run_all(todo, Path(out_dir).absolute(), jobs, client, time_limit_s, report)
+        finally:
+            if client is not None:
+                client.close()
+        if sweep is not None:
+            _mark_sweep(manifest.runs, *sweep)
+        write_manifest(manifest)
+        if comparison:
+            try:
+                manifest.comparison = render_comparison(manifest.out_dir)
+            except Exception as e:  # the runs are done and recorded; say what failed
+                manifest.comparison_error = f"{type(e).__name__}: {e}"
     manifest.wall_time_s = round(time.perf_counter() - t0, 3)
     return manifest
+
+
+def _mark_sweep(runs: list[RunResult], scenario: str, key: str) -> None:
+    """Give each variant ``<scenario>-<key>-<value>`` its ``sweep`` entry."""
+    prefix = f"{scenario}-{key}-"
+    for r in runs:
+        if r.name.startswith(prefix):
+            try:
+                value = float(r.name[len(prefix) :])
+            except ValueError:
+                continue
+            r.sweep = {"scenario": scenario, "key": key, "value": value}
 
 
 def _run_all(
@@ -180,26 +200,16 @@ def _run_all(
     client: Client | None,
     time_limit_s: float | None,
     report: bool,
-    progress: bool,
 ) -> Manifest:
     """Run the jobs (those refused while reading count as done) and collect their results
     in the order given."""
     out_dir.mkdir(parents=True, exist_ok=True)
     results: dict[int, RunResult] = {}
-    from tqdm import tqdm
-
-    bar = tqdm(
-        total=len(todo),
-        desc="batch",
-        unit="run",
-        file=sys.stderr,
-        disable=not progress or not sys.stderr.isatty(),
-    )
+    bar = stages.counter("batch", len(todo), "run")
 
     def done(i: int, r: RunResult) -> None:
         results[i] = r
-        bar.set_postfix_str(f"{r.name}: {r.status}", refresh=False)
-        bar.update(1)
+        bar.done(f"{r.name}: {r.status}")
 
     for i, j in enumerate(todo):
         if j.failed is not None:

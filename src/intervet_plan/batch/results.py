@@ -24,7 +24,7 @@ class RunResult:
     """One run of a batch: what happened and its headline figures (from summary.json).
 
     ``folder`` is relative to the batch folder (``None`` when nothing was written, e.g.
-    invalid input). Money in euro; ``budget_used`` is a share (0..1); ``targets_shortfall``
+    invalid input); ``sweep`` says which scenario, key and value a sweep's variant has. Money in euro; ``budget_used`` is a share (0..1); ``targets_shortfall``
     is in persons (sum over soft and hard targets); times in seconds.
     """
 
@@ -46,6 +46,7 @@ class RunResult:
     solve_time_s: float | None = None
     gap: float | None = None
     traceback: str | None = None
+    sweep: dict | None = None  # a sweep's variant: {"scenario", "key", "value"}
 
     @property
     def ok(self) -> bool:
@@ -57,8 +58,9 @@ class RunResult:
             k: None if isinstance(v, float) and not math.isfinite(v) else v
             for k, v in asdict(self).items()
         }
-        if d["traceback"] is None:
-            del d["traceback"]
+        for k in ("traceback", "sweep"):
+            if d[k] is None:
+                del d[k]
         return d
 
     @classmethod

@@ -218,10 +218,12 @@ def run_sweep(
         connect_dask(str(address)).close()
     from intervet_plan.inputs.scenario_file import load_scenario
 
-    reads = [Path(scenario), load_scenario(scenario).case_path]
+    base = load_scenario(scenario)
+    reads = [Path(scenario), base.case_path]
     out_dir = check_output_folder(Path(out_dir), reads)  # before the variants are written
     variants = make_sweep(scenario, vary, out_dir)
-    return run_batch(variants, out_dir, inputs=reads, **batch_options)
+    key = parse_vary(vary)[0]
+    return run_batch(variants, out_dir, inputs=reads, sweep=(base.name, key), **batch_options)
 
 
 def default_sweep_dir(scenario: Path) -> Path:

@@ -9,8 +9,7 @@
   only that) is replaced. The staging folder is removed on every exit path; one left by a
   killed process is removed by the next publisher of that folder. Publishers of one folder
   take turns (a lock on the parent folder), so each ends with a complete folder.
-- :func:`atomic_file` does the same for one file. Everything written follows the umask.
-"""
+- :func:`atomic_file` does the same for one file. Everything written follows the umask."""
 
 from __future__ import annotations
 
@@ -47,6 +46,7 @@ RESULT_FILES = frozenset(
         "cancelled.csv",
         "fairness.csv",
         "reserves.csv",
+        "tradeoff.csv",
     }
 )
 

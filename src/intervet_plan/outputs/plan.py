@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from intervet_plan import __version__
+from intervet_plan import __version__, progress
 from intervet_plan.domain.blackouts import BlackoutEffect, blackout_effect
 from intervet_plan.domain.context import Context
 from intervet_plan.domain.replan import replan_counts
@@ -106,7 +106,8 @@ def solve_plan(
         if res.status == Status.INFEASIBLE:
             from intervet_plan.solve.diagnose import diagnose
 
-            diagnosis = diagnose(model)
+            with progress.stage("finding which hard constraints conflict"):
+                diagnosis = diagnose(model)
         return Plan(
             ctx,
             model,
@@ -123,7 +124,8 @@ def solve_plan(
     alloc = allocation_table(ctx, chosen)
     targets = target_table(ctx, alloc)
     t1 = time.perf_counter()
-    checked = audit(ctx, model.pairs, alloc, targets)
+    with progress.stage("checking the selection: blocking swaps and reserves"):
+        checked = audit(ctx, model.pairs, alloc, targets)
     timings["audit"] = time.perf_counter() - t1
     return Plan(
         ctx,

@@ -3,6 +3,7 @@ reports there, and move it into place in one rename."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from intervet_plan.errors import IntervetError, NoPlanError
@@ -41,6 +42,18 @@ def publish_run(
             )
         if plan.status == Status.ERROR:
             raise IntervetError(f"the solver failed: {plan.result.message}")
-        walk_shortfall(plan, settings)
-        write_into(plan, stage, {"report": lambda st: write_reports(st, report)})
+        walk_shortfall(plan, settings)  # its stages say "placements/targets frontier: ..."
+        last = last_report_s(target) if report else None
+        write_into(plan, stage, {"report": lambda st: write_reports(st, report, last)})
     return plan
+
+
+def last_report_s(folder: Path) -> float | None:
+    """The seconds the report of the run already in ``folder`` took (its summary.json's
+    ``timings_s.report``); None when there is none."""
+    try:
+        s = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        seconds = float(s["timings_s"]["report"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return seconds if 1 <= seconds < 1e6 else None  # under 1 s: no notebook was run

@@ -17,6 +17,7 @@ intervet_plan.errors.InputError: 1 problem found in the report parameters:
 from __future__ import annotations
 
 import ast
+import contextlib
 import copy
 import json
 import logging
@@ -27,6 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from intervet_plan import progress
 from intervet_plan.errors import InputError, IntervetError, Problem, environment_failure
 from intervet_plan.outputs.folder import atomic_file
 from intervet_plan.outputs.run_folder import read_run
@@ -245,15 +247,36 @@ def render_notebook(
     out_dir: Path,
     name: str = "report",
     log_path: Path | None = None,
+    stage: str | None = None,
 ) -> tuple[Path, Path]:
     """Execute ``template`` with papermill into ``out_dir/<name>.ipynb`` (cwd ``out_dir``),
     then export ``out_dir/<name>.html``: no code, no prompts, no parameters cells, figures
-    embedded. ``log_path`` receives the notebook's output as it runs. Returns both paths."""
-    import papermill
-
+    embedded. ``log_path`` receives the notebook's output as it runs. ``stage`` is what the
+    command's progress says meanwhile (default ``writing <name>.html``); on a terminal, a bar
+    over the notebook's cells. Returns both paths."""
     template, out_dir = Path(template), Path(out_dir)
     check_parameters(parameters, parameter_names(template))
-    ipynb, html = out_dir / f"{name}.ipynb", out_dir / f"{name}.html"
+    text = stage or f"writing {name}.html"
+    bar = progress.bar_options(text)
+    with progress.stage(text) if bar is None else contextlib.nullcontext():
+        ipynb, html = out_dir / f"{name}.ipynb", out_dir / f"{name}.html"
+        _execute(template, ipynb, parameters, out_dir, log_path, bar or False)
+        with progress.stage(f"{text}: to HTML") if bar else contextlib.nullcontext():
+            export_html(ipynb, html)
+    return ipynb, html
+
+
+def _execute(
+    template: Path,
+    ipynb: Path,
+    parameters: dict,
+    out_dir: Path,
+    log_path: Path | None,
+    bar: dict | bool,
+) -> None:
+    """Execute the notebook with papermill (``bar``: its progress bar's tqdm options)."""
+    import papermill
+
     logger = logging.getLogger("papermill")
     handler, level = None, logger.level
     if log_path is not None:
@@ -267,7 +290,7 @@ def render_notebook(
             parameters=parameters,
             kernel_name=kernel_name(),
             cwd=str(out_dir),
-            progress_bar=False,
+            progress_bar=bar,
             log_output=log_path is not None,
             request_save_on_cell_execute=False,
             start_timeout=120,
@@ -292,8 +315,6 @@ def render_notebook(
             logger.removeHandler(handler)
             logger.setLevel(level)
             handler.close()
-    export_html(ipynb, html)
-    return ipynb, html
 
 
 def _literal_path(path: Path) -> str:
@@ -358,11 +379,13 @@ def _title_from(ipynb: Path) -> str:
     return ipynb.stem.replace("_", " ").capitalize()
 
 
-def write_reports(out_dir: Path, notebook: bool = True) -> float:
+def write_reports(out_dir: Path, notebook: bool = True, last_s: float | None = None) -> float:
     """Write ``allocation.xlsx`` and (with ``notebook``) ``report.ipynb`` and ``report.html``
-    into a run's output folder, which must already hold summary.json. Returns seconds."""
+    into a run's output folder, which must already hold summary.json. ``last_s``: the seconds
+    the last report of this run took, for the progress line. Returns seconds."""
     t0 = time.perf_counter()
-    write_workbook(out_dir, read_run(out_dir))
+    with progress.stage("writing allocation.xlsx"):
+        write_workbook(out_dir, read_run(out_dir))
     if notebook:
         template = template_path(REPORT_TEMPLATE)
         if not template.is_file():
@@ -370,5 +393,8 @@ def write_reports(out_dir: Path, notebook: bool = True) -> float:
                 f"the report template {template} is missing; reinstall intervet-plan from its "
                 "source tree, or rerun with --no-report"
             )
-        render_notebook(template, {"output_dir": "."}, Path(out_dir))
+        about = f"about {last_s:.0f} s last time" if last_s else "running its notebook"
+        render_notebook(
+            template, {"output_dir": "."}, Path(out_dir), stage=f"writing the report ({about})"
+        )
     return time.perf_counter() - t0

@@ -18,6 +18,7 @@ from typing import TypedDict
 
 import pandas as pd
 
+from intervet_plan import progress
 from intervet_plan.domain.context import Context
 from intervet_plan.domain.replan import CANCELLED_COLUMNS
 from intervet_plan.errors import IntervetError
@@ -72,6 +73,19 @@ def write_into(plan: Plan, stage: Path, extra: dict[str, Writer] | None = None) 
     (called with ``stage``; they may read the files already there, summary.json included),
     then summary.json again with the time they took as ``timings_s.report``."""
     t0 = time.perf_counter()
+    with progress.stage("writing allocation.csv, unplaced.csv and summary.json"):
+        _write_tables(plan, stage)
+        plan.timings["write"] = time.perf_counter() - t0
+        write_summary(plan, stage)
+    if extra:
+        t1 = time.perf_counter()
+        for _name, writer in extra.items():
+            writer(stage)
+        plan.timings["report"] = time.perf_counter() - t1
+        write_summary(plan, stage)
+
+
+def _write_tables(plan: Plan, stage: Path) -> None:
     if plan.diagnosis is not None:
         (stage / "diagnosis.json").write_text(
             json.dumps(plan.diagnosis, indent=2, default=str) + "\n", encoding="utf-8"
@@ -86,14 +100,6 @@ def write_into(plan: Plan, stage: Path, extra: dict[str, Writer] | None = None) 
         (stage / TRADEOFF_FILE).write_text(frontier_csv(plan.tradeoff), encoding="utf-8")
     if plan.ctx.replan:
         write_cancelled(plan.ctx, stage)
-    plan.timings["write"] = time.perf_counter() - t0
-    write_summary(plan, stage)
-    if extra:
-        t1 = time.perf_counter()
-        for _name, writer in extra.items():
-            writer(stage)
-        plan.timings["report"] = time.perf_counter() - t1
-        write_summary(plan, stage)
 
 
 def write_cancelled(ctx: Context, stage: Path) -> None:

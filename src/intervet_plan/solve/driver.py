@@ -14,14 +14,36 @@ from pathlib import Path
 
 import numpy as np
 
+from intervet_plan import progress
 from intervet_plan.inputs.scenario import SolverSettings
-from intervet_plan.model.build import LEVEL_SENSE, Model
+from intervet_plan.model.build import LEVEL_SENSE, Goal, Model
 from intervet_plan.model.lattice import level_step
 from intervet_plan.solve.arrays import Arrays, to_arrays
 from intervet_plan.solve.cbc import CbcBackend
 from intervet_plan.solve.highs import HighsBackend
 from intervet_plan.solve.levels import Backend, Level
-from intervet_plan.solve.types import LevelReport, SolveResult, Status
+from intervet_plan.solve.types import LevelReport, Method, SolveResult, Status
+
+LOG_NOTE = """\
+solver.log of intervet-plan: the HiGHS log of each objective level, in the scenario's order.
+Each level's block opens with "==== level i of n: name (max or min) ====" and closes with a
+"---- level i: ..." line: its status, its value, how it was proven and its seconds.
+
+About HiGHS's warnings "Problem is badly scaled" and "excessively large bounds on
+constraints": they come from the units of the model. The budget row adds each placement's
+cost in EUR (hundreds to thousands per placement) over 0/1 placement variables, and its
+right-hand side is the budget (millions of EUR), while the other rows count persons
+(coefficients 1, or target shares such as 0.25). HiGHS warns when coefficients span that many
+orders of magnitude, because rounding in its arithmetic could then matter. A level's plan
+taken from the LP relaxation (closing line "the relaxation's plan", summary.json's
+levels[].method "relaxation" or "completion") is rounded to whole placements and checked
+against every row of the model (every hard rule, the budget, the targets and the rows that
+hold the earlier levels) before it is kept; a plan that branch and bound returns after
+starting from an earlier plan is checked against every row too, and the level is solved
+again from scratch when it fails. To check a finished plan against every hard rule yourself:
+intervet-plan check CASE allocation.csv --scenario SCENARIO.
+
+"""
 
 
 def solve(
@@ -44,16 +66,21 @@ def optimise(
 ) -> SolveResult:
     """Optimise the levels ``order`` (names of ``model.levels``; none: placements) one after
     the other, each kept within its relative tolerance (a fraction of its value, 0 when not
-    given) for the later ones. ``log_path`` receives the HiGHS log."""
+    given) for the later ones. ``log_path`` receives the HiGHS log: :data:`LOG_NOTE` at its
+    top, then each level's block after a marker line (:func:`marker`)."""
     started = time.perf_counter()
     arr = to_arrays(model)
     backend: Backend
+    log = None
     if settings.name == "cbc":
         backend = CbcBackend(model, arr, settings, started)
     else:
+        if log_path is not None:
+            log_path.write_text(LOG_NOTE, encoding="utf-8")  # HiGHS appends to it
+            log = log_path
         backend = HighsBackend(model, arr, settings, log_path, started)
     reports, status, gap, message = run_levels(
-        backend, model, arr, order or ("placements",), tolerances
+        backend, model, arr, order or ("placements",), tolerances, log
     )
     return finish(
         model,
@@ -76,26 +103,71 @@ def run_levels(
     arr: Arrays,
     order: Sequence[str],
     tolerances: Mapping[str, float],
+    log_path: Path | None = None,
+    label: str = "solving",
 ) -> tuple[list[LevelReport], Status, float | None, str]:
     """Optimise the levels ``order`` on ``backend``, each held for the later ones; stop at
-    the first level not proven optimal. Returns the level reports, the run's status, its gap
-    and the solver's message."""
+    the first level not proven optimal. Each level is a stage of the command's progress
+    (``"<label> level 3 of 6: targets"``), and
+    its block in ``log_path`` (the solver's log) starts with :func:`marker` and ends with
+    :func:`outcome`. Returns the level reports, the run's status, its gap and the solver's
+    message."""
     reports: list[LevelReport] = []
     status, message = Status.OPTIMAL, ""
     gap: float | None = 0.0
-    for name in order:
-        report, message = backend.solve_level(level_of(model, arr, name, tolerances))
-        reports.append(report)
-        if report.status == Status.OPTIMAL:
-            continue
-        if report.status == Status.NO_PLAN and backend.plan is not None:
-            status, gap = Status.FEASIBLE, None  # keep the earlier levels' plan
-        elif report.status == Status.FEASIBLE:
-            status, gap = Status.FEASIBLE, report.gap
-        else:
-            status, gap = report.status, backend.gap_after_failure
-        break
+    with progress.stages(len(order)) as begin:
+        for i, name in enumerate(order, 1):
+            begin(f"{label} level {i} of {len(order)}: {name}")
+            level = level_of(model, arr, name, tolerances)
+            _append(log_path, marker(i, len(order), level))
+            report, message = backend.solve_level(level)
+            _append(log_path, outcome(i, report))
+            reports.append(report)
+            if report.status == Status.OPTIMAL:
+                continue
+            if report.status == Status.NO_PLAN and backend.plan is not None:
+                status, gap = Status.FEASIBLE, None  # keep the earlier levels' plan
+            elif report.status == Status.FEASIBLE:
+                status, gap = Status.FEASIBLE, report.gap
+            else:
+                status, gap = report.status, backend.gap_after_failure
+            break
     return reports, status, gap, message
+
+
+def marker(i: int, n: int, level: Level) -> str:
+    """The line that opens a level's block in solver.log.
+
+    >>> import numpy as np
+    >>> lv = Level("stability", None, np.zeros(1), 0.0, Goal.MINIMISE, 0.0, None)
+    >>> marker(2, 6, lv)
+    '==== level 2 of 6: stability (min) ===='
+    """
+    sense = "max" if level.sense == Goal.MAXIMISE else "min"
+    return f"==== level {i} of {n}: {level.name} ({sense}) ===="
+
+
+def outcome(i: int, report: LevelReport) -> str:
+    """The line that closes a level's block in solver.log: status, value, how it was proven
+    (summary.json's ``levels[].method``) and seconds."""
+    v = report.value
+    value = "no value" if v is None else f"value {v:,.6f}".rstrip("0").rstrip(".")
+    how = {
+        Method.CONSTANT: "constant: nothing to solve",
+        Method.RELAXATION: "the relaxation's plan, checked against every row",
+        Method.COMPLETION: "the relaxation's plan completed by a small MIP, checked against "
+        "every row",
+        Method.BRANCH_AND_BOUND: "branch and bound",
+    }[report.method]
+    return f"---- level {i}: {report.status.value}, {value} ({how}; {report.time_s:.2f} s) ----"
+
+
+def _append(log_path: Path | None, line: str) -> None:
+    """Append a line of our own to the solver's log (HiGHS writes it in append mode and
+    flushes each line, so the lines stay in order)."""
+    if log_path is not None:
+        with log_path.open("a", encoding="utf-8") as f:
+            f.write(line + "\n")
 
 
 def level_of(model: Model, arr: Arrays, name: str, tolerances: Mapping[str, float]) -> Level:

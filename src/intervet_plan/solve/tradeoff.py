@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from intervet_plan import progress
 from intervet_plan.errors import InfeasibleError, InputError, IntervetError, NoPlanError, Problem
 from intervet_plan.inputs.scenario import SolverSettings
 from intervet_plan.model.build import Goal, Model
@@ -155,13 +156,35 @@ def frontier(
         raise InputError(Problem("--points", None, None, "give at least 1 point"), "arguments")
     backend = HighsBackend(model, arr, replace(settings, name="highs"), None, started)
     prefix = list(order[: order.index(a)])
-    _, status, _, message = run_levels(backend, model, arr, prefix, tolerances)
+    label = f"{a}/{b} frontier:"
+    _, status, _, message = run_levels(
+        backend, model, arr, prefix, tolerances, label=f"{label} holding"
+    )
     if status == Status.INFEASIBLE:
         raise InfeasibleError(
             "the scenario is infeasible: run it (intervet-plan run) to see its diagnosis"
         )
     if status != Status.OPTIMAL:
         raise NoPlanError(message or "the levels before the frontier were not proven in time")
+    with progress.stages() as begin:
+        begin(f"{label} where it ends")
+        return _walk(
+            backend, model, a, b, points, started, lambda k, n: begin(f"{label} point {k} of {n}")
+        )
+
+
+def _walk(
+    backend: HighsBackend,
+    model: Model,
+    a: str,
+    b: str,
+    points: int,
+    started: float,
+    point: Callable[[int, int], None],
+) -> Frontier:
+    """The walk of :func:`frontier` once the levels before A are held; ``point(k, n)`` is
+    called as point k of n starts."""
+    arr = backend.arr
     la, lb = level_of(model, arr, a, {}), level_of(model, arr, b, {})
     # Where the walk aims: B optimised first, then A given B.
     b_end, st = _probe(backend, lb)
@@ -176,7 +199,9 @@ def frontier(
         raise NoPlanError("no plan found within the time limit")
     a_row = backend.add_row(la.c, -math.inf, math.inf)
     walk: list[Point] = []
-    for v in _values(a_star, a_end, la.step, points):
+    values = _values(a_star, a_end, la.step, points)
+    for k, v in enumerate(values, 1):
+        point(k, len(values))
         backend.set_row(a_row, *_bounds(la, v))
         value, st = _probe(backend, lb)
         walk.append(Point(v, value, st))
