@@ -198,6 +198,10 @@ def test_run_walks_the_frontier_worked_by_hand(women: Path, tmp_path: Path) -> N
     assert "- 1 fewer placement leaves the soft targets 1 person short (instead of 2)." in text
     table = shortfall_views.targets_cost_table(res)
     assert table is not None
+    # tradeoff.csv is one of a run's own files: --force replaces the folder
+    code, _, stderr = run_cli("run", str(women), "--no-report", "--out", str(out), "--force")
+    assert code == 0, stderr
+    assert not list(tmp_path.glob("run.prev-*"))
     assert table.values.tolist() == [
         ["5", "0", "2", "the scenario's plan"],
         ["4", "1", "1", "leaves the soft targets 1 person short"],
