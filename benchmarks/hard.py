@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -101,9 +102,9 @@ def table(rows: list[tuple[str, dict, dict | None]]) -> str:
     """The "Hard cases" markdown: one line per case, then each level's time, method and
     status."""
     lines = [
-        "| case | applicants | pairs | time | solve | peak memory | every level proven? | "
-        "reference | target |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| case | applicants | pairs | time | CPU time | solve | peak memory | "
+        "every level proven? | reference | target |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, r, ref in rows:
         scale, seed, budget, target = CASES[name]
@@ -122,13 +123,20 @@ def table(rows: list[tuple[str, dict, dict | None]]) -> str:
                 ref_s += ", other level values"
         lines.append(
             f"| {what} | {r['participants']:,} | {r['pairs']:,} | {t['total']:.0f} s | "
-            f"{t['solve']:.0f} s | {r['peak_mb']:,.0f} MB | {'yes' if proven else 'no'} | "
+            f"{r.get('cpu_s', float('nan')):.0f} s | {t['solve']:.0f} s | {r['peak_mb']:,.0f} MB | {'yes' if proven else 'no'} | "
             f"{ref_s} | {target} |"
         )
-    lines += ["", "Per level (seconds, how it was proven, status):", ""]
+    lines += [
+        "",
+        "Time: wall clock of `run --no-report`'s stages in a fresh process; CPU time: that "
+        "process's (imports included), the steadier figure on a shared machine. Per level "
+        "(seconds, how it was proven, status), with the load average when the run started:",
+        "",
+    ]
     for name, r, _ref in rows:
         lines.append(
-            f"- {name}: build {r['timings']['build']:.1f} s; "
+            f"- {name} (load {r.get('load', float('nan')):.1f}): "
+            f"build {r['timings']['build']:.1f} s; "
             + ", ".join(
                 f"{lv['level']} {lv['time_s']:.1f} s {lv['method']}"
                 + ("" if lv["status"] == "optimal" else f" ({lv['status']})")
@@ -180,7 +188,9 @@ def main() -> int:
             if args.reference_only and name in stored:
                 r = stored[name]["run"]
             else:
+                load = os.getloadavg()[0]
                 r = child(["--one", name, str(case_dir), str(Path(tmp) / f"out-{name}")])
+                r["load"] = load
             print(
                 f"{name}: {r['timings']['total']:.1f} s, peak {r['peak_mb']:.0f} MB, "
                 + ", ".join(

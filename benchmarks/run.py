@@ -75,9 +75,11 @@ def one_run(case_dir: str, out_dir: str, scenario: dict | None = None) -> dict:
     write_outputs(plan, Path(out_dir), force=True)
     t["write"] = time.perf_counter() - t0
     t["total"] = sum(v for k, v in t.items() if "." not in k)
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_kb = usage.ru_maxrss
     return {
         "timings": t,
+        "cpu_s": usage.ru_utime + usage.ru_stime,  # the whole process, imports included
         "peak_mb": peak_kb / 1024,
         "audit": audit_figures(plan),
         "status": plan.status.value,
