@@ -180,13 +180,19 @@ class HighsBackend(FrontierOps):
         if report.status == Status.FEASIBLE and x is not None:  # stopped: bound it, maybe prove
             mip = None if report.bound is None else to_max(report.bound - const, sense)
             report = stopped_report(report, level, [mip, top], self.settings.mip_gap)
-        elif report.status == Status.NO_PLAN and start is not None:
+        elif report.status == Status.NO_PLAN and start is not None and self._meets_rows(start):
             x, report = start, in_hand(level, start, top, Method.BRANCH_AND_BOUND)
         if report.status == Status.OPTIMAL and x is not None:
             self._accept(level, x, relaxation)
         elif x is not None:
             self.x, report.limit = x, limit_of(self.mip)
         return report, message
+
+    def _meets_rows(self, x: np.ndarray) -> bool:
+        """Is ``x`` a plan of the rows and bounds as they stand (a frontier moves rows)?"""
+        if np.any(x < self.lower - 1e-9) or np.any(x > self.upper + 1e-9):
+            return False
+        return bool(self.rows.satisfied(x, rel=1e-9, absolute=1e-6))
 
     def relaxation_top(self, level: Level) -> float | None:
         """A bound on ``max c.x`` of a level not started (its relaxation with the rows held so
