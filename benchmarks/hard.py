@@ -143,6 +143,9 @@ def table(rows: list[tuple[str, dict, dict | None]]) -> str:
                 for lv in r["levels"]
             )
         )
+    lines += ["", "Level values (they must not change):", ""]
+    for name, r, _ref in rows:
+        lines.append(f"- {name}: " + ", ".join(f"{lv} {v:,.2f}" for lv, v in r["values"].items()))
     return "\n".join(lines)
 
 
@@ -166,6 +169,11 @@ def main() -> int:
     ap.add_argument(
         "--reference-only", action="store_true", help="keep the stored figures of our runs"
     )
+    ap.add_argument(
+        "--table-only",
+        action="store_true",
+        help="rewrite the table from hard.json, measure nothing",
+    )
     ap.add_argument("--no-write", action="store_true", help="print the table only")
     ap.add_argument("--one", nargs=3, help=argparse.SUPPRESS)  # internal: name case out
     ap.add_argument("--reference-one", nargs=2, help=argparse.SUPPRESS)  # internal: name case
@@ -181,7 +189,7 @@ def main() -> int:
 
     stored = json.loads(STORE.read_text()) if STORE.exists() else {}
     with tempfile.TemporaryDirectory() as tmp:
-        for name in args.cases.split(","):
+        for name in [] if args.table_only else args.cases.split(","):
             scale, seed, _budget, _target = CASES[name]
             case_dir = Path(tmp) / name
             generate_case(case_dir, scale=scale, seed=seed)
