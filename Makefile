@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-slow test-browser lint format bench clean lock
+.PHONY: install run test test-slow test-browser lint format bench bench-hard clean lock
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ format: install
 
 bench: install
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/hard.py
+
+# the hard cases of issue 14 alone (a binding budget at scale 10, scale 30): minutes each,
+# and up to 30 minutes for each reference run
+bench-hard: install
+	$(BIN)/python benchmarks/hard.py
 
 lock: install
 	( head -n 2 requirements.lock; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^intervet-plan' ) > requirements.lock.new

@@ -21,9 +21,11 @@ def haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0 * math.asin(math.sqrt(a))
 
 
-def reference_solve(case, targets: list[dict]) -> dict:
+def reference_solve(case, targets: list[dict], budget_eur: float | None = None) -> dict:
     """Solve the baseline levels (placements, targets, priority, preferences, cost) the
-    straightforward way; returns level values and timings."""
+    straightforward way, under the case's budget or ``budget_eur``; returns level values and
+    timings. Targets are min and max shares, of one attribute value (``share_of``) or of each
+    value present (``for_each``), among a participant type or all placements."""
     t0 = time.perf_counter()
     orgs, acts = case.organisations, case.activities
     parts, offers = case.participants, case.offers
@@ -111,22 +113,41 @@ def reference_solve(case, targets: list[dict]) -> dict:
             + (a["org_support_eur"] - a["org_support_after_eur"]) * m
         )
     total_cost = pulp.lpSum(cost[k] * x[k] for k in x) + org
-    prob += total_cost <= case.budget_eur
+    prob += total_cost <= (case.budget_eur if budget_eur is None else budget_eur)
     shortfall = []
     for tg in targets:
+        among = tg.get("among", {}).get("participant_type")
         scope = [
             k
             for k in x
-            if acts.at[offers.at[k[1], "activity_id"], "participant_type"]
-            == tg["among"]["participant_type"]
+            if among is None or acts.at[offers.at[k[1], "activity_id"], "participant_type"] == among
         ]
-        ((attr, value),) = tg["share_of"].items()
-        match = [k for k in scope if parts.at[k[0], attr] == value]
-        s = pulp.LpVariable(f"short_{tg['name']}", 0)
-        prob += (
-            pulp.lpSum(x[k] for k in match) - tg["min"] * pulp.lpSum(x[k] for k in scope) + s >= 0
-        )
-        shortfall.append(tg.get("weight", 1) * s)
+        if "for_each" in tg:
+            attr = tg["for_each"]
+            present = sorted(  # among those who applied for an activity in scope
+                {
+                    p[attr]
+                    for p in parts.to_dict("index").values()
+                    if any(
+                        among is None or acts.at[a, "participant_type"] == among
+                        for a in p["activities"]
+                    )
+                },
+                key=str,
+            )
+            shares = [(f"{tg['name']}_{v}", attr, v) for v in present]
+        else:
+            ((attr, value),) = tg["share_of"].items()
+            shares = [(tg["name"], attr, value)]
+        for name, attr, value in shares:
+            match = [k for k in scope if parts.at[k[0], attr] == value]
+            for side in ("min", "max"):
+                if tg.get(side) is None:
+                    continue
+                s = pulp.LpVariable(f"short_{name}_{side}", 0)
+                gap = pulp.lpSum(x[k] for k in match) - tg[side] * pulp.lpSum(x[k] for k in scope)
+                prob += gap + s >= 0 if side == "min" else gap - s <= 0
+                shortfall.append(tg.get("weight", 1) * s)
     objectives = [
         -pulp.lpSum(x.values()),
         pulp.lpSum(shortfall),

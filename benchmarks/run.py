@@ -33,8 +33,9 @@ BASELINE_TARGETS = yaml.safe_load((HERE.parent / "scenarios" / "baseline.yaml").
 ]
 
 
-def one_run(case_dir: str, out_dir: str) -> dict:
-    """Run the pipeline once, stage by stage, in this process; return timings and peak RSS."""
+def one_run(case_dir: str, out_dir: str, scenario: dict | None = None) -> dict:
+    """Run the pipeline once, stage by stage, in this process (the baseline targets unless
+    ``scenario`` is given, as a scenario file's content); return timings and peak RSS."""
     import resource
 
     from intervet_plan.api import solve
@@ -54,8 +55,8 @@ def one_run(case_dir: str, out_dir: str) -> dict:
     case, problems = validate_raw(raw)
     assert case is not None and not problems, problems[:3]
     t["validate"] = time.perf_counter() - t0
-    scenario = parse_scenario({"name": "bench", "case": case_dir, "targets": BASELINE_TARGETS})
-    ctx = build_context(case, scenario)
+    scenario = scenario or {"name": "bench", "case": case_dir, "targets": BASELINE_TARGETS}
+    ctx = build_context(case, parse_scenario(scenario))
     t0 = time.perf_counter()
     pairs = candidate_pairs(case, ctx.window)
     t["eligibility"] = time.perf_counter() - t0
@@ -74,14 +75,17 @@ def one_run(case_dir: str, out_dir: str) -> dict:
     write_outputs(plan, Path(out_dir), force=True)
     t["write"] = time.perf_counter() - t0
     t["total"] = sum(v for k, v in t.items() if "." not in k)
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_kb = usage.ru_maxrss
     return {
         "timings": t,
+        "cpu_s": usage.ru_utime + usage.ru_stime,  # the whole process, imports included
         "peak_mb": peak_kb / 1024,
         "audit": audit_figures(plan),
         "status": plan.status.value,
         "values": plan.values,
         "methods": {r.level: r.method for r in plan.result.levels},
+        "levels": plan.summary["levels"],
         "pairs": len(pairs),
         "participants": len(case.participants),
         "offers": len(case.offers),
@@ -214,9 +218,19 @@ def main() -> int:
                 )
             rows.append((k, gen_s, runs, ref))
     text = report(rows, args)
-    Path(args.out).write_text(text)
+    write_keeping_hard_cases(Path(args.out), text)
     print(text)
     return 0
+
+
+def write_keeping_hard_cases(path: Path, text: str) -> None:
+    """Write ``text`` to ``path``, keeping the "Hard cases" section that benchmarks/hard.py
+    wrote there (from its heading to its end marker)."""
+    old = path.read_text() if path.exists() else ""
+    start, end = old.find("## Hard cases"), old.find("<!-- hard-cases:end -->")
+    if start >= 0 and end > start:
+        text += "\n" + old[start : end + len("<!-- hard-cases:end -->")] + "\n"
+    path.write_text(text)
 
 
 def report(rows: list, args: argparse.Namespace) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from intervet_plan.inputs.case import Case
+from intervet_plan.outputs.labels import level_phrase
 from intervet_plan.solve.tables import COST_PARTS
 
 
@@ -68,13 +69,15 @@ def describe_plan(summary: dict, out: object = None) -> str:
         + f" in {s['solver']['time_s']:.1f} s ({s['solver']['name']} {s['solver']['version']})"
     ]
     if s.get("objective"):
+        levels = s.get("levels") or [
+            {"level": k, "value": v, "status": "optimal"}
+            for k, v in s["objective"].items()
+            if k in s.get("objective_order", s["objective"])
+        ]
+        proven = all(lv.get("status") == "optimal" for lv in levels)
         lines.append(
-            "  levels: "
-            + ", ".join(
-                f"{k} {v:,}" if isinstance(v, int) else f"{k} {v:,.2f}"
-                for k, v in s["objective"].items()
-                if k in s.get("objective_order", s["objective"])
-            )
+            ("  levels (all proven): " if proven else "  levels: ")
+            + ", ".join(level_phrase(lv, not proven) for lv in levels)
         )
         lines.append(f"  {'activity':<18} {'placed':>7} {'quota':>6} {'min':>5}")
         for a, q in s["quota"].items():

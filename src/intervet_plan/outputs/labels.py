@@ -46,6 +46,30 @@ LEVEL_UNITS = {
     "preferences": "preference points",
     "cost": "EUR",
 }
+
+
+def level_phrase(entry: dict, mark_proven: bool = True) -> str:
+    """One entry of summary.json's ``levels`` in words: "placements 620 (proven)", "targets
+    3.5 (bound 1, gap 71 %, time limit)", "cost 8,778 (no bound, not reached)"."""
+    value = entry.get("value")
+    shown = "n/a" if value is None else _figure(value)
+    name = entry.get("level")
+    if entry.get("status") == "optimal":
+        return f"{name} {shown}" + (" (proven)" if mark_proven else "")
+    bound, gap, limit = entry.get("bound"), entry.get("gap"), entry.get("limit")
+    parts = ["no bound" if bound is None else f"bound {_figure(bound)}"]
+    if gap is not None:
+        parts.append(f"gap {100 * float(gap):.0f} %")
+    if limit:
+        parts.append(str(limit))
+    return f"{name} {shown} ({', '.join(parts)})"
+
+
+def _figure(v: object) -> str:
+    f = float(v)  # type: ignore[arg-type]
+    return f"{int(f):,}" if f.is_integer() else f"{f:,.2f}"
+
+
 # the steps of a run (summary.json's timings_s)
 STEP_WORDS = {
     "load": "read the case and the scenario",

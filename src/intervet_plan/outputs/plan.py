@@ -203,9 +203,11 @@ def summary_dict(plan: Plan) -> dict:
                 "level": r.level,
                 "status": r.status.value,
                 "value": _num(r.value),
+                "bound": _num(r.bound),
                 "gap": r.gap,
                 "time_s": round(r.time_s, 3),
                 "method": r.method,
+                "limit": r.limit or None,
             }
             for r in res.levels
         ],

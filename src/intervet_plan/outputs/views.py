@@ -13,6 +13,7 @@ from intervet_plan.outputs.labels import (
     REASON_WORDS,
     STEP_WORDS,
     Labels,
+    level_phrase,
     percent,
     words,
 )
@@ -224,25 +225,38 @@ def unplaced_table(res: RunFolder) -> pd.DataFrame:
 
 def level_table(res: RunFolder) -> pd.DataFrame:
     """Each objective level the solver ran, in order: the plan's value with its unit, the
-    status, the optimality gap (left out when no level has one: no plan) and the time it
-    took."""
+    status, the proven bound and the optimality gap (both left out when every level is
+    proven or none has a gap: no plan), what stopped a level not proven, and the time."""
     rows = []
     for r in res["summary"].get("levels", []):
-        gap = r.get("gap")
+        gap, bound = r.get("gap"), r.get("bound")
         rows.append(
             (
                 r.get("level"),
                 r.get("value"),
                 LEVEL_UNITS.get(str(r.get("level")), ""),
                 r.get("status"),
+                "" if bound is None else bound,
                 "" if gap is None else f"{float(gap):.2%}",
+                r.get("limit") or "",
                 _seconds(r.get("time_s")),
             )
         )
     t = pd.DataFrame(
         rows,
-        columns=["objective level", "value", "unit", "status", "optimality gap", "time (seconds)"],
+        columns=[
+            "objective level",
+            "value",
+            "unit",
+            "status",
+            "proven bound",
+            "optimality gap",
+            "stopped by",
+            "time (seconds)",
+        ],
     )
+    if (t["status"] == "optimal").all():
+        t = t.drop(columns=["proven bound", "stopped by"])
     return t if (t["optimality gap"] != "").any() else t.drop(columns="optimality gap")
 
 
@@ -283,11 +297,23 @@ def solver_table(res: RunFolder) -> pd.DataFrame:
         ("status", s.get("status")),
         ("solver", f"{v.get('name')} {v.get('version')}"),
         *([] if gap is None else [("optimality gap", f"{float(gap):.2%}")]),
+        *proven_rows(s),
         ("solve time (seconds)", _seconds(v.get("time_s"))),
         ("random seed", v.get("seed")),
         ("intervet-plan version", s.get("version")),
     ]
     return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def proven_rows(s: dict) -> list[tuple[str, str]]:
+    """The solver section's word on the levels: all proven, or each level with its value
+    and, when not proven, its bound, gap and what stopped it."""
+    levels = s.get("levels") or []
+    if not levels or s.get("status") == "infeasible":
+        return []
+    if all(lv.get("status") == "optimal" for lv in levels):
+        return [("objective levels", f"all {len(levels)} proven optimal")]
+    return [("objective levels", "; ".join(level_phrase(lv) for lv in levels))]
 
 
 def verdict(res: RunFolder) -> str:

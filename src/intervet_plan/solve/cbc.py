@@ -71,6 +71,8 @@ class CbcBackend:
         value = float(level.c @ self.x + level.const)
         gap = 0.0 if lstatus == Status.OPTIMAL else None
         report = LevelReport(level.name, lstatus, value, None, gap, elapsed)
+        if lstatus == Status.FEASIBLE:  # CBC through PuLP gives no bound
+            report.limit = "time limit"
         if lstatus == Status.OPTIMAL:
             bound = level.const + level_bound(
                 value - level.const, level.const, level.sense, level.tolerance, level.step
@@ -79,6 +81,10 @@ class CbcBackend:
             row = expr >= bound if level.sense == Goal.MAXIMISE else expr <= bound
             prob.addConstraint(row, f"level__{level.name}")
         return report, message
+
+    def relaxation_top(self, level: Level) -> float | None:
+        """No bound from CBC through PuLP: a level not started reads ``not_solved``."""
+        return None
 
     def version(self) -> str:
         with warnings.catch_warnings():

@@ -22,6 +22,7 @@ from intervet_plan.solve.arrays import Arrays, to_arrays
 from intervet_plan.solve.cbc import CbcBackend
 from intervet_plan.solve.highs import HighsBackend
 from intervet_plan.solve.levels import Backend, Level
+from intervet_plan.solve.stopped import in_hand
 from intervet_plan.solve.types import LevelReport, Method, SolveResult, Status
 
 LOG_NOTE = """\
@@ -80,7 +81,14 @@ def optimise(
             log = log_path
         backend = HighsBackend(model, arr, settings, log_path, started)
     reports, status, gap, message = run_levels(
-        backend, model, arr, order or ("placements",), tolerances, log
+        backend,
+        model,
+        arr,
+        order or ("placements",),
+        tolerances,
+        log,
+        time_limit_s=settings.time_limit_s,
+        started=started,
     )
     return finish(
         model,
@@ -105,34 +113,67 @@ def run_levels(
     tolerances: Mapping[str, float],
     log_path: Path | None = None,
     label: str = "solving",
+    time_limit_s: float | None = None,
+    started: float | None = None,
 ) -> tuple[list[LevelReport], Status, float | None, str]:
-    """Optimise the levels ``order`` on ``backend``, each held for the later ones; stop at
-    the first level not proven optimal. Each level is a stage of the command's progress
-    (``"<label> level 3 of 6: targets"``), and
-    its block in ``log_path`` (the solver's log) starts with :func:`marker` and ends with
-    :func:`outcome`. Returns the level reports, the run's status, its gap and the solver's
+    """Optimise the levels ``order`` on ``backend``, each held for the later ones, until the
+    first level not proven optimal (a time or node limit) or ``time_limit_s`` (seconds from
+    ``started``) runs out; every later level is then reported with the plan in hand
+    (``solve.stopped``). Each level is a stage of the command's progress
+    (``"<label> level 3 of 6: targets"``), and its block in ``log_path`` (the solver's log)
+    starts with :func:`marker` and ends with :func:`outcome`. Returns the level reports, the
+    run's status (``feasible`` when some level with a plan is not proven), its gap (the first
+    unproven level's) and the solver's
     message."""
     reports: list[LevelReport] = []
     status, message = Status.OPTIMAL, ""
     gap: float | None = 0.0
+    levels = [level_of(model, arr, name, tolerances) for name in order]
+
+    def out_of_time() -> bool:
+        if time_limit_s is None or started is None:
+            return False
+        return time.perf_counter() - started >= time_limit_s
+
     with progress.stages(len(order)) as begin:
-        for i, name in enumerate(order, 1):
-            begin(f"{label} level {i} of {len(order)}: {name}")
-            level = level_of(model, arr, name, tolerances)
-            _append(log_path, marker(i, len(order), level))
+        for i, level in enumerate(levels):
+            if reports and backend.plan is not None and out_of_time():
+                reports += [unreached(backend, lv, "time limit", False) for lv in levels[i:]]
+                if any(r.status != Status.OPTIMAL for r in reports):
+                    status, gap = Status.FEASIBLE, None
+                break
+            begin(f"{label} level {i + 1} of {len(order)}: {level.name}")
+            _append(log_path, marker(i + 1, len(order), level))
             report, message = backend.solve_level(level)
-            _append(log_path, outcome(i, report))
+            if report.status == Status.NO_PLAN and backend.plan is not None:
+                value = float(level.c @ backend.plan + level.const)
+                report = LevelReport(level.name, Status.FEASIBLE, value, None, None, report.time_s)
+                report.limit = "time limit"
+            _append(log_path, outcome(i + 1, report))
             reports.append(report)
             if report.status == Status.OPTIMAL:
                 continue
-            if report.status == Status.NO_PLAN and backend.plan is not None:
-                status, gap = Status.FEASIBLE, None  # keep the earlier levels' plan
-            elif report.status == Status.FEASIBLE:
-                status, gap = Status.FEASIBLE, report.gap
-            else:
+            if backend.plan is None or report.status in (Status.INFEASIBLE, Status.ERROR):
                 status, gap = report.status, backend.gap_after_failure
+                break
+            status, gap = Status.FEASIBLE, report.gap
+            relax = not out_of_time()
+            reports += [unreached(backend, lv, "not reached", relax) for lv in levels[i + 1 :]]
             break
     return reports, status, gap, message
+
+
+def unreached(backend: Backend, level: Level, limit: str, relax: bool) -> LevelReport:
+    """A level not started: the plan in hand's value, and, when ``relax`` (time is left), its
+    relaxation's bound if that fits the time left."""
+    assert backend.plan is not None
+    if not level.c.any():  # a constant level needs no solve
+        c = level.const
+        return LevelReport(level.name, Status.OPTIMAL, c, c, 0.0, 0.0, Method.CONSTANT)
+    top = backend.relaxation_top(level) if relax else None
+    report = in_hand(level, backend.plan, top, Method.RELAXATION)
+    report.limit = limit
+    return report
 
 
 def marker(i: int, n: int, level: Level) -> str:
@@ -158,6 +199,7 @@ def outcome(i: int, report: LevelReport) -> str:
         Method.COMPLETION: "the relaxation's plan completed by a small MIP, checked against "
         "every row",
         Method.BRANCH_AND_BOUND: "branch and bound",
+        Method.NONE: "not proven",
     }[report.method]
     return f"---- level {i}: {report.status.value}, {value} ({how}; {report.time_s:.2f} s) ----"
 

@@ -42,8 +42,10 @@ from intervet_plan.solve.bounds import (
     reduced_cost_fixings,
     upper_bound,
 )
+from intervet_plan.solve.highs_frontier import FrontierOps
 from intervet_plan.solve.highs_model import PRIMAL_SIMPLEX, load_into, new_highs, trustworthy
 from intervet_plan.solve.levels import Level, level_bound, rounded
+from intervet_plan.solve.stopped import in_hand, limit_of, stopped_report, to_max
 from intervet_plan.solve.types import LevelReport, Method, Status
 
 if TYPE_CHECKING:
@@ -58,7 +60,7 @@ class _Relaxation:
     bound: Bound | None  # on the level's objective in maximisation form
 
 
-class HighsBackend:
+class HighsBackend(FrontierOps):
     """One lexicographic run on HiGHS (see :class:`~intervet_plan.solve.levels.Backend`):
     the two HiGHS copies and the column bounds they share."""
 
@@ -149,35 +151,6 @@ class HighsBackend:
         report.time_s = time.perf_counter() - lt
         return report, message
 
-    def probe(self, level: Level) -> tuple[LevelReport, str]:
-        """Optimise a level as :meth:`solve_level` does, warm-started from the latest plan,
-        but hold nothing for later levels: no bound row, and every column bound it fixed
-        is restored (a point of a frontier, whose rows change from point to point)."""
-        lower, upper = self.lower.copy(), self.upper.copy()
-        self.holding = True
-        try:
-            return self.solve_level(level)
-        finally:
-            self.holding = False
-            moved = np.flatnonzero((lower != self.lower) | (upper != self.upper)).astype(np.int32)
-            self._set_bounds(moved, lower[moved], upper[moved])
-
-    def add_row(self, c: np.ndarray, lo: float, hi: float) -> int:
-        """Add the row ``lo <= c x <= hi`` to both copies; return its index."""
-        used = np.flatnonzero(c).astype(np.int32)
-        for h in (self.mip, self.lp):
-            h.addRow(lo, hi, len(used), used, c[used])
-        self.rows.append(lo, hi, used, c[used])
-        return len(self.rows.lower) - 1
-
-    def set_row(self, i: int, lo: float, hi: float) -> None:
-        """Move the bounds of row ``i`` (one added by :meth:`add_row`)."""
-        for h in (self.mip, self.lp):
-            h.changeRowBounds(i, lo, hi)
-        self.rows.lower = self.rows.lower.copy()
-        self.rows.upper = self.rows.upper.copy()
-        self.rows.lower[i], self.rows.upper[i] = lo, hi
-
     def _level(self, level: Level) -> tuple[LevelReport, str]:
         """Solve one level; on an optimum, keep its plan, fix what it implies, add its row."""
         c, const, sense, step = level.c, level.const, level.sense, level.step
@@ -203,11 +176,32 @@ class HighsBackend:
         if self.x is not None and (plan is None or cmax @ self.x > cmax @ plan):
             start = self.x
         report, message, x = self._branch(level.name, c, const, start)
+        top = best_possible(relaxation.bound, step) if relaxation and relaxation.bound else None
+        if report.status == Status.FEASIBLE and x is not None:  # stopped: bound it, maybe prove
+            mip = None if report.bound is None else to_max(report.bound - const, sense)
+            report = stopped_report(report, level, [mip, top], self.settings.mip_gap)
+        elif report.status == Status.NO_PLAN and start is not None and self._meets_rows(start):
+            x, report = start, in_hand(level, start, top, Method.BRANCH_AND_BOUND)
         if report.status == Status.OPTIMAL and x is not None:
             self._accept(level, x, relaxation)
-        elif report.status == Status.FEASIBLE and x is not None:
-            self.x = x
+        elif x is not None:
+            self.x, report.limit = x, limit_of(self.mip)
         return report, message
+
+    def _meets_rows(self, x: np.ndarray) -> bool:
+        """Is ``x`` a plan of the rows and bounds as they stand (a frontier moves rows)?"""
+        if np.any(x < self.lower - 1e-9) or np.any(x > self.upper + 1e-9):
+            return False
+        return bool(self.rows.satisfied(x, rel=1e-9, absolute=1e-6))
+
+    def relaxation_top(self, level: Level) -> float | None:
+        """A bound on ``max c.x`` of a level not started (its relaxation with the rows held so
+        far, on its lattice) when the relaxation fits the time left; else None."""
+        cmax = level.c if level.sense == Goal.MAXIMISE else -level.c
+        self._objective(self.lp, level.c, level.sense)
+        relaxation = self._relax(cmax)
+        bound = relaxation.bound if relaxation is not None else None
+        return None if bound is None else best_possible(bound, level.step)
 
     def _accept(self, level: Level, x: np.ndarray, relaxation: _Relaxation | None) -> None:
         self.x = x

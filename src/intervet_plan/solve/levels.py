@@ -51,6 +51,12 @@ class Backend(Protocol):
         (empty unless the solver ended in error)."""
         ...
 
+    def relaxation_top(self, level: Level) -> float | None:
+        """A proven bound on ``max c.x`` of a level not started (in maximisation form, without
+        its constant, on its lattice) from its relaxation with the rows held so far, if that
+        fits the time left; None when not known."""
+        ...
+
     def version(self) -> str:
         """The solver's version."""
         ...

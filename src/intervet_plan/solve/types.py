@@ -14,6 +14,7 @@ class Status(StrEnum):
     FEASIBLE = "feasible"  # a time limit was hit with a plan in hand
     INFEASIBLE = "infeasible"
     NO_PLAN = "no_plan"  # a time limit was hit before any plan was found
+    NOT_SOLVED = "not_solved"  # a level never started (an earlier one stopped), no bound known
     ERROR = "error"
 
 
@@ -24,12 +25,16 @@ class Method(StrEnum):
     RELAXATION = "relaxation"  # the LP relaxation's plan reached its bound
     COMPLETION = "completion"  # a few fractional columns completed by a small MIP
     BRANCH_AND_BOUND = "branch-and-bound"
+    NONE = "none"  # a level never started: nothing proven, no bound computed
 
 
 @dataclass
 class LevelReport:
     """One objective level: its status, the plan's value and the proven bound (in the level's
-    own unit: placements, persons, points, EUR), the relative gap and the time (seconds)."""
+    own unit: placements, persons, points, EUR; on the level's lattice), the relative gap
+    (|bound - value| / max(1, |value|), 0 when proven) and the time (seconds). ``limit`` says
+    what stopped a level not proven: "time limit", "node limit" or "not reached" (an earlier
+    level stopped)."""
 
     level: str
     status: Status
@@ -38,6 +43,7 @@ class LevelReport:
     gap: float | None
     time_s: float
     method: Method = Method.BRANCH_AND_BOUND
+    limit: str = ""
 
 
 @dataclass
