@@ -15,9 +15,10 @@ level to level. Each level:
    between the bound and the level's value (``bounds.reduced_cost_fixings``), and adds the
    level's bound as a row.
 
-Before a level that prices organisational support, the splits that every plan implies are
-fixed (``org_split``). Where the relaxation stays fractional (a binding budget), the level is
-proven by small MIPs over the columns its reduced costs leave free (``fixed_search``).
+Before a level that prices organisational support (the cost level, or any level once the
+relaxation finds the budget binding), an activity whose placements provably cannot fall
+below the threshold gets its split fixed (z = 1, m = T), which closes the relaxation's gap on
+the cost level and tightens it where the budget binds.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from intervet_plan.inputs.scenario import SolverSettings
-from intervet_plan.model.build import Goal, Model
+from intervet_plan.model.build import Goal, Model, OrgSupport
 from intervet_plan.solve.arrays import Arrays
 from intervet_plan.solve.bounds import (
     Bound,
@@ -41,10 +42,8 @@ from intervet_plan.solve.bounds import (
     reduced_cost_fixings,
     upper_bound,
 )
-from intervet_plan.solve.fixed_search import search
-from intervet_plan.solve.highs_model import load_into, new_highs, trustworthy
+from intervet_plan.solve.highs_model import PRIMAL_SIMPLEX, load_into, new_highs, trustworthy
 from intervet_plan.solve.levels import Level, level_bound, rounded
-from intervet_plan.solve.org_split import split_fixings, tighten_org_support
 from intervet_plan.solve.types import LevelReport, Method, Status
 
 if TYPE_CHECKING:
@@ -109,12 +108,12 @@ class HighsBackend:
         h.setOptionValue("mip_abs_gap", 1e-6)
         return h
 
-    def clock(self, h: highspy.Highs) -> None:
+    def _clock(self, h: highspy.Highs) -> None:
         if self.settings.time_limit_s is not None:
             left = self.settings.time_limit_s - (time.perf_counter() - self.t0)
             h.setOptionValue("time_limit", max(left, 0.01))
 
-    def objective(self, h: highspy.Highs, c: np.ndarray, sense: Goal) -> None:
+    def _objective(self, h: highspy.Highs, c: np.ndarray, sense: Goal) -> None:
         import highspy
 
         h.changeColsCost(self.n, self.all_idx, c)
@@ -122,7 +121,7 @@ class HighsBackend:
             highspy.ObjSense.kMaximize if sense == Goal.MAXIMISE else highspy.ObjSense.kMinimize
         )
 
-    def set_bounds(
+    def _set_bounds(
         self, cols: np.ndarray, lo: np.ndarray, hi: np.ndarray, keep: bool = True
     ) -> None:
         """Set column bounds in both copies and, unless only trying them (``keep=False``),
@@ -161,7 +160,7 @@ class HighsBackend:
         finally:
             self.holding = False
             moved = np.flatnonzero((lower != self.lower) | (upper != self.upper)).astype(np.int32)
-            self.set_bounds(moved, lower[moved], upper[moved])
+            self._set_bounds(moved, lower[moved], upper[moved])
 
     def add_row(self, c: np.ndarray, lo: float, hi: float) -> int:
         """Add the row ``lo <= c x <= hi`` to both copies; return its index."""
@@ -185,9 +184,9 @@ class HighsBackend:
         cmax = c if sense == Goal.MAXIMISE else -c  # the level in maximisation form
         prices_split = any(c[self.arr.col_of[o.first.name]] for o in self.model.org_support)
         if prices_split or (self.x is not None and self.budget_binds):
-            tighten_org_support(self)
+            self._tighten_org_support()
         for h in (self.mip, self.lp):
-            self.objective(h, c, sense)
+            self._objective(h, c, sense)
         relaxation = self._relax(cmax)
         found = self._complete(relaxation.x) if relaxation is not None else None
         plan = found[0] if found is not None else None
@@ -203,10 +202,7 @@ class HighsBackend:
         start = plan
         if self.x is not None and (plan is None or cmax @ self.x > cmax @ plan):
             start = self.x
-        done = None
-        if relaxation is not None and relaxation.bound is not None:
-            done, start = search(self, level, cmax, relaxation.bound, start)
-        report, message, x = done or self.branch(level.name, c, const, start)
+        report, message, x = self._branch(level.name, c, const, start)
         if report.status == Status.OPTIMAL and x is not None:
             self._accept(level, x, relaxation)
         elif report.status == Status.FEASIBLE and x is not None:
@@ -224,7 +220,7 @@ class HighsBackend:
             cols, lo, hi = reduced_cost_fixings(
                 relaxation.bound, level_max, self.lower, self.upper, self.arr.integer
             )
-            self.set_bounds(cols, lo, hi)
+            self._set_bounds(cols, lo, hi)
         used = np.flatnonzero(c).astype(np.int32)
         lo_row, hi_row = (bound, math.inf) if sense == Goal.MAXIMISE else (-math.inf, bound)
         for h in (self.mip, self.lp):
@@ -235,7 +231,7 @@ class HighsBackend:
         """The LP relaxation's plan and the bound its duals prove; None unless optimal."""
         import highspy
 
-        self.clock(self.lp)
+        self._clock(self.lp)
         self.lp.run()
         if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
@@ -254,18 +250,18 @@ class HighsBackend:
         import highspy
 
         ints = self.arr.integer
-        splits = split_fixings(self, x_lp)
+        splits = self._split_fixings(x_lp)
         if len(splits):
             # Fix each split as the relaxation's placements imply, and re-solve the
             # relaxation over the rest: its plan then prices organisational support exactly.
-            self.set_bounds(splits, np.ones(len(splits)), np.ones(len(splits)), keep=False)
-            self.clock(self.lp)
+            self._set_bounds(splits, np.ones(len(splits)), np.ones(len(splits)), keep=False)
+            self._clock(self.lp)
             self.lp.run()
             if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-                self.set_bounds(splits, self.lower[splits], self.upper[splits], keep=False)
+                self._set_bounds(splits, self.lower[splits], self.upper[splits], keep=False)
                 return None
             x_lp = np.array(self.lp.getSolution().col_value)
-            self.set_bounds(splits, self.lower[splits], self.upper[splits], keep=False)
+            self._set_bounds(splits, self.lower[splits], self.upper[splits], keep=False)
         fractional = ints & (np.abs(x_lp - np.round(x_lp)) > 1e-6)
         k = int(fractional.sum())
         x: np.ndarray | None
@@ -277,7 +273,7 @@ class HighsBackend:
             keep = np.flatnonzero(ints & ~fractional & (self.upper > self.lower)).astype(np.int32)
             at = np.clip(np.round(x_lp[keep]), self.lower[keep], self.upper[keep])
             self.mip.changeColsBounds(len(keep), keep, at, at)
-            self.clock(self.mip)
+            self._clock(self.mip)
             self.mip.run()
             info = self.mip.getInfo()
             found = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
@@ -291,14 +287,14 @@ class HighsBackend:
             return None
         return x, Method.RELAXATION if k == 0 else Method.COMPLETION
 
-    def branch(
+    def _branch(
         self, level: str, c: np.ndarray, const: float, start: np.ndarray | None
     ) -> tuple[LevelReport, str, np.ndarray | None]:
         """The MIP of one level, from ``start``: (report, message, plan)."""
         import highspy
 
         h, arr = self.mip, self.arr
-        self.clock(h)
+        self._clock(h)
         if start is not None:
             sol = highspy.HighsSolution()
             sol.col_value = start.tolist()
@@ -309,7 +305,7 @@ class HighsBackend:
             # HiGHS has returned the start solution instead of the optimum it reports (seen
             # with 1.16 when presolve reduces the model): solve this level again, cold.
             h.clearSolver()
-            self.clock(h)
+            self._clock(h)
             h.run()
         ms = h.getModelStatus()
         info = h.getInfo()
@@ -350,3 +346,55 @@ class HighsBackend:
             0.0,
         )
         return report, message, x
+
+    def _split_fixings(self, x: np.ndarray) -> np.ndarray:
+        """The free ``past`` binaries (z) of the splits that are fractional in ``x`` and whose
+        placements in ``x`` reach the threshold (z = 1 is then the consistent value)."""
+        col = self.arr.col_of
+        out = []
+        for o in self.model.org_support:
+            z = col[o.past.name]
+            if self.lower[z] == self.upper[z] or abs(x[z] - round(x[z])) <= 1e-6:
+                continue
+            if x[o.pairs].sum() >= o.threshold - 1e-6:
+                out.append(z)
+        return np.array(out, np.int32)
+
+    def _tighten_org_support(self) -> None:
+        """Fix the split of each activity whose placements provably reach the threshold:
+        minimise its placements on the relaxation and bound that minimum from the duals."""
+        # The basis stays primal feasible when only the objective changes: primal simplex
+        # takes a fifth of the dual's time here (scale 10: 5 s against 26 s).
+        _, strategy = self.lp.getOptionValue("simplex_strategy")
+        self.lp.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
+        try:
+            for o in self.model.org_support:
+                self._tighten_split(o)
+        finally:
+            self.lp.setOptionValue("simplex_strategy", strategy)
+
+    def _tighten_split(self, o: OrgSupport) -> None:
+        import highspy
+
+        col = self.arr.col_of
+        z, m = col[o.past.name], col[o.first.name]
+        if self.lower[z] == self.upper[z]:
+            return
+        c = np.zeros(self.n)
+        c[o.pairs] = -1.0  # maximise -n
+        self._objective(self.lp, c, Goal.MAXIMISE)
+        self._clock(self.lp)
+        self.lp.run()
+        if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return
+        sol = self.lp.getSolution()
+        if not sol.dual_valid:
+            return
+        b = upper_bound(self.rows, self.lower, self.upper, c, np.array(sol.row_dual))
+        if b is None:
+            return
+        fewest = math.ceil(-(b.value + b.margin) - 1e-9)  # n >= fewest for every plan
+        if fewest >= o.threshold:
+            t = float(o.threshold)
+            cols = np.array([z, m], np.int32)
+            self._set_bounds(cols, np.array([1.0, t]), np.array([1.0, t]))
