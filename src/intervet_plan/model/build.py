@@ -227,7 +227,7 @@ def build_model(ctx: Context) -> Model:
     org_terms, org_split = _org_support(ctx, f, b)
     shortfall: dict[str, str] = {}
     target_terms: list[tuple[int, float]] = []
-    offer_of = f["offer_id"].to_numpy()
+    offer_of = pd.factorize(f["offer_id"], sort=True)[0]  # offer codes, in offer-id order
     for r in rows:
         e = _by_offer(r, offer_of, loads) or _nonzero(r.idx, r.coef)
         if r.org_support:
@@ -237,7 +237,7 @@ def build_model(ctx: Context) -> Model:
             shortfall[r.name] = sname
             e = _cat(e, ([s], [step if r.sense == Sense.GE else -step]))
             target_terms.append((s, step * float(cast(float, r.about["weight"]))))
-        b.row(r.name, e[0], e[1], *_bounds(r.sense, r.rhs))
+        b.row(r.name, e[0], e[1], *_bounds(r.sense, r.rhs), merge=r.org_support)
     matrix, final = b.finish()
 
     def objective(terms: Terms, const: float = 0.0) -> Objective:
@@ -247,9 +247,8 @@ def build_model(ctx: Context) -> Model:
 
     all_idx = np.arange(n)
     planned = np.flatnonzero(f["planned"].to_numpy())
-    load_cols = [y for _, (y, _n) in sorted(loads.items())]
     objectives = {
-        "placements": objective((np.array(load_cols, np.int64), np.ones(len(load_cols)))),
+        "placements": objective((loads[0], np.ones(len(loads[0])))),
         "stability": objective((planned, -np.ones(len(planned))), float(len(ctx.planned))),
         "targets": objective(
             (
@@ -279,30 +278,32 @@ def _shortfall(b: MatrixBuilder, r: Row) -> tuple[int, float, str]:
     return b.column(name, 0, None, True), step, name
 
 
-def _offer_loads(f: pd.DataFrame, b: MatrixBuilder) -> dict[str, tuple[int, int]]:
+def _offer_loads(f: pd.DataFrame, b: MatrixBuilder) -> tuple[np.ndarray, np.ndarray]:
     """One load variable per offer, ``load_o = sum of its pairs`` (row ``load__<offer>``), so
     that rows counting whole offers (seats, host capacity, quotas) hold one term per offer
     instead of one per pair. Loads are integer (sums of binaries), so that the placements
-    level is integral. Returns offer -> (column, number of pairs)."""
-    loads: dict[str, tuple[int, int]] = {}
+    level is integral. Returns, per offer in offer-id order, its column and its number of
+    pairs."""
+    cols, sizes = [], []
     for oid, idx in sorted(f.groupby("offer_id").indices.items()) if len(f) else []:
         name = safe(oid)
         y = b.column(f"load__{name}", 0, len(idx), True)
         terms = _cat(([y], [1.0]), (idx, -np.ones(len(idx))))
         b.row(f"load__{name}", *terms, _rhs(0.0), _rhs(0.0))
-        loads[oid] = (y, len(idx))
-    return loads
+        cols.append(y)
+        sizes.append(len(idx))
+    return np.array(cols, np.int64), np.array(sizes, np.int64)
 
 
-def _by_offer(r: Row, offer_of: np.ndarray, loads: dict[str, tuple[int, int]]) -> Terms | None:
+def _by_offer(r: Row, offer_of: np.ndarray, loads: tuple[np.ndarray, np.ndarray]) -> Terms | None:
     """The row as a sum of offer loads, when it counts every pair of each offer it touches
     once (unit coefficients); else None."""
     if r.soft or r.org_support or not len(r.idx) or not np.all(r.coef == 1.0):
         return None
     offers, counts = np.unique(offer_of[r.idx], return_counts=True)
-    if any(loads[o][1] != c for o, c in zip(offers, counts, strict=True)):
+    if np.any(loads[1][offers] != counts):
         return None
-    return np.array([loads[o][0] for o in offers], np.int64), np.ones(len(offers))
+    return loads[0][offers], np.ones(len(offers))
 
 
 def _org_support(ctx: Context, f: pd.DataFrame, b: MatrixBuilder) -> tuple[Terms, list[OrgSupport]]:

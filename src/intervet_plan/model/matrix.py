@@ -106,10 +106,23 @@ class MatrixBuilder:
         self.integer.append(integer)
         return self.n_pairs + len(self.names) - 1
 
-    def row(self, name: str, idx: np.ndarray, coef: np.ndarray, lower: float, upper: float) -> None:
-        """A new row ``lower <= sum(coef * x[idx]) <= upper`` (terms merged as PuLP merges
-        them)."""
-        i, c = merged(np.asarray(idx, np.int64), np.asarray(coef, float))
+    def row(
+        self,
+        name: str,
+        idx: np.ndarray,
+        coef: np.ndarray,
+        lower: float,
+        upper: float,
+        merge: bool = False,
+    ) -> None:
+        """A new row ``lower <= sum(coef * x[idx]) <= upper`` without its zero terms; with
+        ``merge``, a column given more than once is merged as PuLP merges it."""
+        i, c = np.asarray(idx, np.int64), np.asarray(coef, float)
+        if merge:
+            i, c = merged(i, c)
+        else:
+            keep = c != 0
+            i, c = i[keep], c[keep]
         self.parts_index.append(i)
         self.parts_value.append(c)
         self.row_lower.append(lower)

@@ -53,7 +53,9 @@ class PulpProblem:
                 sense, rhs = pulp.LpConstraintLE, hi
             else:
                 sense, rhs = pulp.LpConstraintGE, lo
-            prob.addConstraint(pulp.LpConstraint(expr, sense, rname, rhs), rname)
+            constraint = pulp.LpConstraint(expr, sense, rname)
+            constraint.constant = -rhs  # its bound is -constant: rhs, signed zero kept
+            prob.addConstraint(constraint, rname)
         levels = {
             k: pulp.LpAffineExpression(
                 [(variables[j], float(o.c[j])) for j in np.flatnonzero(o.c)], constant=o.const
