@@ -34,7 +34,6 @@ import numpy as np
 
 from intervet_plan.inputs.scenario import SolverSettings
 from intervet_plan.model.build import Goal, Model, OrgSupport
-from intervet_plan.solve import highs_model as hm
 from intervet_plan.solve.arrays import Arrays
 from intervet_plan.solve.bounds import (
     Bound,
@@ -43,6 +42,7 @@ from intervet_plan.solve.bounds import (
     reduced_cost_fixings,
     upper_bound,
 )
+from intervet_plan.solve.highs_model import PRIMAL_SIMPLEX, load_into, new_highs, trustworthy
 from intervet_plan.solve.levels import Level, level_bound, rounded
 from intervet_plan.solve.types import LevelReport, Method, Status
 
@@ -84,9 +84,9 @@ class HighsBackend:
         # when the budget binds (budget_cut: 78 s with them, 13 s without; same optimum).
         self.mip.setOptionValue("mip_heuristic_run_rens", False)
         self.mip.setOptionValue("mip_heuristic_run_rins", False)
-        hm.load_into(self.mip, arr)
+        load_into(self.mip, arr)
         self.lp = self._highs(log_path)
-        hm.load_into(self.lp, arr, relaxed=True)
+        load_into(self.lp, arr, relaxed=True)
         self.x: np.ndarray | None = None  # the plan of the last level solved
         # rows that price organisational support (the budget), and whether the last
         # relaxation found one of them binding
@@ -98,7 +98,7 @@ class HighsBackend:
         self.holding = False  # True while probing: a level's optimum binds no later level
 
     def _highs(self, log_path: Path | None) -> highspy.Highs:
-        h = hm.new_highs(int(self.settings.threads))
+        h = new_highs(int(self.settings.threads))
         h.setOptionValue("output_flag", log_path is not None)
         if log_path is not None:  # both copies append to the same log
             h.setOptionValue("log_file", str(log_path))
@@ -232,7 +232,7 @@ class HighsBackend:
         import highspy
 
         self._clock(self.lp)
-        hm.run_relaxation(self.lp, len(self.rows.index))
+        self.lp.run()
         if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         sol = self.lp.getSolution()
@@ -301,7 +301,7 @@ class HighsBackend:
             sol.value_valid = True
             h.setSolution(sol)
         h.run()
-        if start is not None and not hm.trustworthy(h, self.rows, c, arr.integer):
+        if start is not None and not trustworthy(h, self.rows, c, arr.integer):
             # HiGHS has returned the start solution instead of the optimum it reports (seen
             # with 1.16 when presolve reduces the model): solve this level again, cold.
             h.clearSolver()
@@ -366,7 +366,7 @@ class HighsBackend:
         # The basis stays primal feasible when only the objective changes: primal simplex
         # takes a fifth of the dual's time here (scale 10: 5 s against 26 s).
         _, strategy = self.lp.getOptionValue("simplex_strategy")
-        self.lp.setOptionValue("simplex_strategy", hm.PRIMAL_SIMPLEX)
+        self.lp.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
         try:
             for o in self.model.org_support:
                 self._tighten_split(o)

@@ -16,10 +16,6 @@ if TYPE_CHECKING:
     import highspy
 
 PRIMAL_SIMPLEX = 4  # the value of the HiGHS option simplex_strategy for primal simplex
-# From this many nonzeros on, a relaxation without a basis to start from is solved by the
-# interior point method with crossover (scale 30, 2 million nonzeros: 18 s of CPU against
-# about 100 s for the dual simplex); below it, by the simplex as before (scale 10: no net gain).
-IPM_FROM_NONZEROS = 1_000_000
 _scheduler_threads: int | None = None
 
 
@@ -88,18 +84,3 @@ def trustworthy(h: highspy.Highs, rows: Rows, c: np.ndarray, integer: np.ndarray
     if abs(float(c @ x) - reported) > 1e-6 * max(1.0, abs(reported)):
         return False
     return rows.satisfied(x)
-
-
-def run_relaxation(h: highspy.Highs, nonzeros: int) -> None:
-    """Run an LP: by interior point and crossover when it has no basis yet and at least
-    IPM_FROM_NONZEROS nonzeros (the crossover leaves a basis for the next level's simplex),
-    else as HiGHS chooses."""
-    if nonzeros < IPM_FROM_NONZEROS or h.getBasis().valid:
-        h.run()
-        return
-    h.setOptionValue("solver", "ipm")
-    h.setOptionValue("run_crossover", "on")
-    try:
-        h.run()
-    finally:
-        h.setOptionValue("solver", "choose")
