@@ -89,8 +89,8 @@ def one_run(case_dir: str, out_dir: str, scenario: dict | None = None) -> dict:
         "pairs": len(pairs),
         "participants": len(case.participants),
         "offers": len(case.offers),
-        "variables": len(model.problem.variables()),
-        "constraints": len(model.problem.constraints()),
+        "variables": len(model.matrix.names),
+        "constraints": len(model.matrix.row_names),
     }
 
 

@@ -8,10 +8,12 @@ import itertools
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from intervet_plan.inputs.scenario import SolverSettings
-from intervet_plan.model.build import Model
+from intervet_plan.model.build import Model, Objective
+from intervet_plan.model.matrix import MatrixBuilder
 from intervet_plan.solve.arrays import Rows
 from intervet_plan.solve.bounds import (
     Bound,
@@ -143,12 +145,11 @@ def test_bounds_and_fixings_hold_for_every_01_point(seed: int):
 
 def tiny_model(coef: float, cap: float) -> Model:
     """Two binaries, ``coef * x0 + x1 <= cap``, maximise x0 + x1 (a bare Model, no case)."""
-    import pulp
-
-    prob = pulp.LpProblem("p", pulp.LpMaximize)
-    x = [prob.add_variable(f"x{i}", 0, 1, pulp.LpBinary) for i in range(2)]
-    prob.addConstraint(coef * x[0] + x[1] <= cap, "budget")
-    return Model(None, None, x, prob, [], {"placements": x[0] + x[1]})  # type: ignore[arg-type]
+    b = MatrixBuilder(2, ["x0", "x1"], np.zeros(2))
+    b.row("budget", np.array([0, 1]), np.array([coef, 1.0]), -math.inf, cap)
+    matrix, _ = b.finish()
+    placements = {"placements": Objective(np.ones(2), 0.0)}
+    return Model(None, pd.DataFrame(index=range(2)), matrix, [], placements, "placements")  # type: ignore[arg-type]
 
 
 def solve_tiny(model: Model, settings: SolverSettings):

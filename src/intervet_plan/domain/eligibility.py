@@ -258,6 +258,9 @@ def exclusion_counts(case: Case, window: Window, participant_ids: Iterable[str])
     return counts.reindex(index=ids, columns=list(RULES), fill_value=0).fillna(0).astype(int)
 
 
+CHUNK = 1_000_000  # date-window candidates judged at once by candidate_pairs
+
+
 def candidate_pairs(case: Case, window: Window) -> pd.DataFrame:
     """All eligible pairs, generated sparsely: each participant's applied activities are joined
     to that activity's offers whose start date falls in the availability window (found by
@@ -284,12 +287,21 @@ def candidate_pairs(case: Case, window: Window) -> pd.DataFrame:
         o_rows.append(o_pos[offs])
     if not p_rows:
         return pairs_frame(case, np.array([], int), np.array([], int)).iloc[:0]
-    f = pairs_frame(case, np.concatenate(p_rows), np.concatenate(o_rows))
+    p_all, o_all = np.concatenate(p_rows), np.concatenate(o_rows)
+    del p_rows, o_rows
     ix = ListIndex.of(case)
-    for name, pred in PREDICATES.items():
-        if name == "activity":  # holds by construction
-            continue
-        f = f[pred(f, window, ix)]
+    # Rules 2-7 in pieces of CHUNK candidates, so that the frame of every candidate (11
+    # million at scale 30, 1.9 GB) is never held at once; the survivors keep their order.
+    keep = np.zeros(len(p_all), bool)
+    for at in range(0, len(p_all), CHUNK):
+        part = slice(at, at + CHUNK)
+        f = pairs_frame(case, p_all[part], o_all[part])
+        ok = np.ones(len(f), bool)
+        for name, pred in PREDICATES.items():
+            if name != "activity":  # (holds by construction) each rule judges a pair alone
+                ok &= pred(f, window, ix)
+        keep[part] = ok
+    f = pairs_frame(case, p_all[keep], o_all[keep])
     f = f.sort_values(["participant_id", "offer_id"], kind="stable").reset_index(drop=True)
     return f[
         [

@@ -39,7 +39,7 @@ def _optimise(
     load_into(h, arr, lower)
     for r in free:
         h.changeRowBounds(r, -math.inf, math.inf)
-    n = len(arr.cols)
+    n = arr.n
     h.changeColsCost(n, np.arange(n, dtype=np.int32), c)
     sense = highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize
     h.changeObjectiveSense(sense)
@@ -51,7 +51,7 @@ def _optimise(
 
 def _row_coef(arr: Arrays, r: int) -> np.ndarray:
     """Row ``r`` of the constraint matrix as a dense vector over the columns."""
-    c = np.zeros(len(arr.cols))
+    c = np.zeros(arr.n)
     lo, hi = arr.rows.starts[r], arr.rows.starts[r + 1]
     np.add.at(c, arr.rows.index[lo:hi], arr.rows.value[lo:hi])
     return c
@@ -67,8 +67,8 @@ def alternatives(model: Model) -> list[dict]:
     relaxed value: ``budget_eur``, ``quota_min``/``required``, ``bound_value``/``required``,
     ``fixed``); ``amount`` None when relaxing that family alone does not make it feasible."""
     arr = to_arrays(model)
-    row_index = {c.name: r for r, c in enumerate(model.problem.constraints())}
-    n_x = len(model.x)
+    row_index = {name: r for r, name in enumerate(arr.row_names)}
+    n_x = len(model.pairs)
     fixed = [i for i in range(n_x) if arr.lower[i] >= 1]
     out: list[dict] = []
     for row in model.rows:
@@ -156,7 +156,7 @@ def _target(
         "unit": "percentage points" if share else "persons",
     }
     word = "target" if bound == "min" else "maximum"
-    n = len(arr.cols)
+    n = arr.n
     m = np.zeros(n)
     ones = np.zeros(n)
     if share:
@@ -219,7 +219,7 @@ def _best_share(
 def _fixed(arr: Arrays, fixed: list[int]) -> dict:
     lower = arr.lower.copy()
     lower[fixed] = 0.0
-    c = np.zeros(len(arr.cols))
+    c = np.zeros(arr.n)
     c[fixed] = 1.0
     x = _optimise(arr, lower, [], c, maximise=True)
     entry: dict[str, object] = {

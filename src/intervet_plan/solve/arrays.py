@@ -1,76 +1,85 @@
-"""The PuLP problem as sparse arrays, once: its columns (bounds, integrality) and its rows
+"""The model as sparse arrays, once: its columns (bounds, integrality) and its rows
 ``lower <= A x <= upper`` in CSR form. Both backends and the bound proofs read these arrays;
-HiGHS receives them as they are."""
+HiGHS receives them as they are.
+
+A model is built as arrays (``model/matrix.py``), and those are used as they are. Only when
+its PuLP problem has been made (an analyst asked for ``model.problem``, and may have added
+constraints or changed bounds there) is that problem flattened instead."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pulp
 
-from intervet_plan.model.build import Model
+from intervet_plan.model.build import Model, Objective
+from intervet_plan.model.matrix import Rows
 
-
-@dataclass
-class Rows:
-    """Rows ``lower <= A x <= upper`` in CSR form (``starts``, ``index``, ``value``)."""
-
-    lower: np.ndarray
-    upper: np.ndarray
-    starts: np.ndarray
-    index: np.ndarray
-    value: np.ndarray
-
-    def append(self, lower: float, upper: float, index: np.ndarray, value: np.ndarray) -> None:
-        """Add one row (an objective level's bound). The arrays are replaced, never written
-        into: a copy made with :func:`dataclasses.replace` keeps the rows it had."""
-        self.lower = np.append(self.lower, lower)
-        self.upper = np.append(self.upper, upper)
-        self.index = np.concatenate([self.index, index.astype(self.index.dtype)])
-        self.value = np.concatenate([self.value, value.astype(float)])
-        self.starts = np.append(self.starts, len(self.index)).astype(self.starts.dtype)
-
-    def transpose_times(self, y: np.ndarray, n_cols: int, absolute: bool = False) -> np.ndarray:
-        """``A^T y`` (``|A|^T |y|`` with ``absolute``)."""
-        row_of = np.repeat(np.arange(len(self.lower)), np.diff(self.starts))
-        w = np.abs(self.value * y[row_of]) if absolute else self.value * y[row_of]
-        return np.bincount(self.index, weights=w, minlength=n_cols)
-
-    def activity(self, x: np.ndarray) -> np.ndarray:
-        """``A x``."""
-        row_of = np.repeat(np.arange(len(self.lower)), np.diff(self.starts))
-        return np.bincount(row_of, weights=self.value * x[self.index], minlength=len(self.lower))
-
-    def satisfied(self, x: np.ndarray, rel: float = 1e-6, absolute: float = 0.0) -> bool:
-        """Does ``x`` meet every row, within ``absolute + rel * max(1, |activity|)``?"""
-        a = self.activity(x)
-        slack = absolute + rel * np.maximum(1.0, np.abs(a))
-        return bool(np.all(a >= self.lower - slack) and np.all(a <= self.upper + slack))
+__all__ = ["Arrays", "Rows", "to_arrays"]
 
 
 @dataclass
 class Arrays:
-    """The PuLP problem's columns (``cols``, their bounds and integrality) and its ``rows``."""
+    """The model's columns (``names``, their bounds and integrality) and its ``rows``
+    (``row_names``). ``cols``: the PuLP variables, when flattened from the PuLP problem."""
 
-    cols: list[pulp.LpVariable]
+    names: list[str]
     lower: np.ndarray
     upper: np.ndarray
     integer: np.ndarray
     rows: Rows
-    col_of: dict[str, int]
+    row_names: list[str]
+    objectives: dict[str, Objective] | None = None  # the levels, when built from arrays
+    cols: list[pulp.LpVariable] | None = None
+    _col_of: dict[str, int] | None = field(default=None, repr=False)
+
+    @property
+    def n(self) -> int:
+        return len(self.names)
+
+    @property
+    def col_of(self) -> dict[str, int]:
+        """Column name -> index."""
+        if self._col_of is None:
+            self._col_of = {v: i for i, v in enumerate(self.names)}
+        return self._col_of
 
     def objective(self, expr: pulp.LpAffineExpression) -> tuple[np.ndarray, float]:
         """An expression as (coefficient per column, constant)."""
-        c = np.zeros(len(self.cols))
+        c = np.zeros(self.n)
+        col_of = self.col_of
         for v, a in expr.items():
-            if v.name in self.col_of:  # PuLP adds a '__dummy' variable to empty objectives
-                c[self.col_of[v.name]] += a
+            if v.name in col_of:  # PuLP adds a '__dummy' variable to empty objectives
+                c[col_of[v.name]] += a
         return c, float(expr.constant)
+
+    def level(self, model: Model, name: str) -> tuple[np.ndarray, float]:
+        """The objective level ``name`` of ``model`` as (coefficient per column, constant)."""
+        if self.objectives is not None:
+            o = self.objectives[name]
+            return o.c.copy(), o.const
+        return self.objective(model.levels[name])
 
 
 def to_arrays(model: Model) -> Arrays:
+    """The model's arrays; its PuLP problem flattened when it has been made."""
+    if not model.materialised:
+        m = model.matrix
+        return Arrays(
+            m.names,
+            m.lower.copy(),
+            m.upper.copy(),
+            m.integer.copy(),
+            Rows(m.rows.lower, m.rows.upper, m.rows.starts, m.rows.index, m.rows.value),
+            m.row_names,
+            model.objectives,
+        )
+    return flatten(model)
+
+
+def flatten(model: Model) -> Arrays:
     """Flatten the PuLP problem: model columns first (x in pair order), then any other."""
     prob = model.problem
     cols: list[pulp.LpVariable] = list(model.x)
@@ -88,7 +97,7 @@ def to_arrays(model: Model) -> Arrays:
     lower = np.array([-inf if v.lowBound is None else v.lowBound for v in cols], float)
     upper = np.array([inf if v.upBound is None else v.upBound for v in cols], float)
     integer = np.array([v.cat == pulp.LpInteger for v in cols], bool)
-    starts, index, value, rlo, rhi = [0], [], [], [], []
+    starts, index, value, rlo, rhi, names = [0], [], [], [], [], []
     for c in prob.constraints():
         for v, a in c.items():
             if a:
@@ -98,6 +107,7 @@ def to_arrays(model: Model) -> Arrays:
         lo, hi = c.getLb(), c.getUb()
         rlo.append(-inf if lo is None else lo)
         rhi.append(inf if hi is None else hi)
+        names.append(c.name)
     rows = Rows(
         np.array(rlo, float),
         np.array(rhi, float),
@@ -105,4 +115,6 @@ def to_arrays(model: Model) -> Arrays:
         np.array(index, np.int32),
         np.array(value, float),
     )
-    return Arrays(cols, lower, upper, integer, rows, col_of)
+    return Arrays(
+        [v.name for v in cols], lower, upper, integer, rows, names, cols=cols, _col_of=col_of
+    )

@@ -25,6 +25,7 @@ class CbcBackend:
     gap_after_failure: float | None = None
 
     def __init__(self, model: Model, arr: Arrays, settings: SolverSettings, started: float) -> None:
+        self.model = model
         self.prob = model.problem.copy()  # level bounds go to the copy; the model stays
         self.arr, self.settings, self.started = arr, settings, started
         self.x: np.ndarray | None = None
@@ -36,7 +37,7 @@ class CbcBackend:
     def solve_level(self, level: Level) -> tuple[LevelReport, str]:
         prob, settings = self.prob, self.settings
         prob.sense = pulp.LpMaximize if level.sense == Goal.MAXIMISE else pulp.LpMinimize
-        prob.setObjective(level.expr)
+        prob.setObjective(self.model.levels[level.name])
         left = None
         if settings.time_limit_s is not None:
             left = max(settings.time_limit_s - (time.perf_counter() - self.started), 1.0)
@@ -67,7 +68,8 @@ class CbcBackend:
         if lstatus not in (Status.OPTIMAL, Status.FEASIBLE):
             return LevelReport(level.name, lstatus, None, None, None, elapsed), message
         arr = self.arr
-        self.x = rounded(np.array([v.varValue or 0.0 for v in arr.cols], float), arr.integer)
+        value_of = {v.name: v.varValue for v in prob.variables()}
+        self.x = rounded(np.array([value_of.get(n) or 0.0 for n in arr.names], float), arr.integer)
         value = float(level.c @ self.x + level.const)
         gap = 0.0 if lstatus == Status.OPTIMAL else None
         report = LevelReport(level.name, lstatus, value, None, gap, elapsed)
@@ -77,7 +79,7 @@ class CbcBackend:
             bound = level.const + level_bound(
                 value - level.const, level.const, level.sense, level.tolerance, level.step
             )
-            expr = level.expr
+            expr = self.model.levels[level.name]
             row = expr >= bound if level.sense == Goal.MAXIMISE else expr <= bound
             prob.addConstraint(row, f"level__{level.name}")
         return report, message

@@ -52,7 +52,7 @@ def elastic(model: Model, capacity: list[dict] | None = None) -> list[dict]:
     import highspy
 
     arr = to_arrays(model)
-    names = [c.name for c in model.problem.constraints()]
+    names = arr.row_names
     pairs = model.pairs
     person_eur = max(float(pairs["pair_eur"].median()) if len(pairs) else 1.0, 1.0)
     h = new_highs(threads=1)
@@ -60,9 +60,9 @@ def elastic(model: Model, capacity: list[dict] | None = None) -> list[dict]:
     # stop thousands of placements early.
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_abs_gap", 1e-6)
-    n = len(arr.cols)
+    n = arr.n
     lower = arr.lower.copy()
-    fixed = [i for i in range(len(model.x)) if lower[i] >= 1]
+    fixed = [i for i in range(len(model.pairs)) if lower[i] >= 1]
     lower[fixed] = 0.0
     load_into(h, arr, lower)
     # (constraint name, kind, weight, column, the rule's row or the fixed pair)

@@ -70,6 +70,8 @@ def optimise(
     given) for the later ones. ``log_path`` receives the HiGHS log: :data:`LOG_NOTE` at its
     top, then each level's block after a marker line (:func:`marker`)."""
     started = time.perf_counter()
+    if settings.name == "cbc":
+        _ = model.problem  # CBC solves the PuLP problem: made now, so that it is flattened
     arr = to_arrays(model)
     backend: Backend
     log = None
@@ -214,10 +216,9 @@ def _append(log_path: Path | None, line: str) -> None:
 
 def level_of(model: Model, arr: Arrays, name: str, tolerances: Mapping[str, float]) -> Level:
     """The objective level ``name`` of ``model`` as a backend takes it."""
-    expr = model.levels[name]
-    c, const = arr.objective(expr)
+    c, const = arr.level(model, name)
     step = level_step(c, arr.integer)
-    return Level(name, expr, c, const, LEVEL_SENSE[name], tolerances.get(name, 0.0), step)
+    return Level(name, c, const, LEVEL_SENSE[name], tolerances.get(name, 0.0), step)
 
 
 def finish(
@@ -235,22 +236,22 @@ def finish(
     message: str,
 ) -> SolveResult:
     """The typed result of a run (either solver): the plan's pairs, every level's value from
-    the plan, the other columns' values; the plan is also written back to the PuLP variables.
+    the plan, the other columns' values; the plan is also kept by the model (and its PuLP
+    variables).
     ``started`` is the run's ``time.perf_counter()`` at its start."""
     x = None
     values: dict[str, float] = {}
     aux: dict[str, float] = {}
     if x_all is not None:
-        x = x_all[: len(model.x)].round().astype(int)
-        for v, val in zip(arr.cols, x_all, strict=True):
-            v.varValue = float(val)
-        for level, expr in model.levels.items():
-            c, const = arr.objective(expr)
+        n_x = len(model.pairs)
+        x = x_all[:n_x].round().astype(int)
+        model.set_values(x_all[: len(model.matrix.names)])
+        for v, val in zip(arr.cols or [], x_all, strict=False):
+            v.varValue = float(val)  # an analyst's own columns too
+        for level in model.objectives:
+            c, const = arr.level(model, level)
             values[level] = float(c @ x_all + const)
-        aux = {
-            v.name: float(val)
-            for v, val in zip(arr.cols[len(model.x) :], x_all[len(model.x) :], strict=True)
-        }
+        aux = {name: float(val) for name, val in zip(arr.names[n_x:], x_all[n_x:], strict=True)}
     return SolveResult(
         status,
         x,

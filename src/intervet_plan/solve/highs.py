@@ -77,7 +77,7 @@ class HighsBackend(FrontierOps):
     ) -> None:
         self.t0 = started
         self.model, self.settings, self.arr = model, settings, arr
-        self.n = len(arr.cols)
+        self.n = arr.n
         self.all_idx = np.arange(self.n, dtype=np.int32)
         self.lower, self.upper = arr.lower.copy(), arr.upper.copy()
         self.rows = dataclasses.replace(arr.rows)  # the level rows are appended to this copy
@@ -92,7 +92,7 @@ class HighsBackend(FrontierOps):
         self.x: np.ndarray | None = None  # the plan of the last level solved
         # rows that price organisational support (the budget), and whether the last
         # relaxation found one of them binding
-        row_of = {c.name: i for i, c in enumerate(model.problem.constraints())}
+        row_of = {name: i for i, name in enumerate(arr.row_names)}
         self.budget_rows = np.array(
             [row_of[r.name] for r in model.rows if r.org_support and r.name in row_of], int
         )
@@ -155,7 +155,7 @@ class HighsBackend(FrontierOps):
         """Solve one level; on an optimum, keep its plan, fix what it implies, add its row."""
         c, const, sense, step = level.c, level.const, level.sense, level.step
         cmax = c if sense == Goal.MAXIMISE else -c  # the level in maximisation form
-        prices_split = any(c[self.arr.col_of[o.first.name]] for o in self.model.org_support)
+        prices_split = any(c[self.arr.col_of[o.first]] for o in self.model.org_support)
         if prices_split or (self.x is not None and self.budget_binds):
             self._tighten_org_support()
         for h in (self.mip, self.lp):
@@ -347,7 +347,7 @@ class HighsBackend(FrontierOps):
         col = self.arr.col_of
         out = []
         for o in self.model.org_support:
-            z = col[o.past.name]
+            z = col[o.past]
             if self.lower[z] == self.upper[z] or abs(x[z] - round(x[z])) <= 1e-6:
                 continue
             if x[o.pairs].sum() >= o.threshold - 1e-6:
@@ -371,7 +371,7 @@ class HighsBackend(FrontierOps):
         import highspy
 
         col = self.arr.col_of
-        z, m = col[o.past.name], col[o.first.name]
+        z, m = col[o.past], col[o.first]
         if self.lower[z] == self.upper[z]:
             return
         c = np.zeros(self.n)

@@ -51,7 +51,7 @@ def load_into(
     Highs object."""
     import highspy
 
-    n = len(arr.cols)
+    n = arr.n
     h.addVars(n, arr.lower if lower is None else lower, arr.upper)
     ints = np.flatnonzero(arr.integer).astype(np.int32)
     if len(ints) and not relaxed:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-import pulp
 
 from intervet_plan.model.build import Goal
 from intervet_plan.solve.types import LevelReport
@@ -18,12 +17,10 @@ LEVEL_ABS_TOL = 1e-6
 
 @dataclass(frozen=True)
 class Level:
-    """An objective level: its expression, as coefficients per column ``c`` and constant
-    ``const`` too, its sense, its relative tolerance (a fraction of its value) and the
+    """An objective level: its coefficients per column ``c`` and constant ``const``, its sense, its relative tolerance (a fraction of its value) and the
     lattice of its values over integer plans (:func:`~intervet_plan.model.lattice.level_step`)."""
 
     name: str
-    expr: pulp.LpAffineExpression
     c: np.ndarray
     const: float
     sense: Goal

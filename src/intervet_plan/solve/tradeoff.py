@@ -150,7 +150,7 @@ def frontier(
     whole walk (points past it are marked ``feasible``, or left out when no plan is found)."""
     started = time.perf_counter()
     arr = to_arrays(model)
-    constant = [n for n in order if not arr.objective(model.levels[n])[0].any()]
+    constant = [n for n in order if not arr.level(model, n)[0].any()]
     a, b = between_levels(order, between, constant)
     if points < 1:
         raise InputError(Problem("--points", None, None, "give at least 1 point"), "arguments")
