@@ -182,7 +182,7 @@ def marker(i: int, n: int, level: Level) -> str:
     """The line that opens a level's block in solver.log.
 
     >>> import numpy as np
-    >>> lv = Level("stability", None, np.zeros(1), 0.0, Goal.MINIMISE, 0.0, None)
+    >>> lv = Level("stability", np.zeros(1), 0.0, Goal.MINIMISE, 0.0, None)
     >>> marker(2, 6, lv)
     '==== level 2 of 6: stability (min) ===='
     """

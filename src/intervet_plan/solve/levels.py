@@ -17,8 +17,9 @@ LEVEL_ABS_TOL = 1e-6
 
 @dataclass(frozen=True)
 class Level:
-    """An objective level: its coefficients per column ``c`` and constant ``const``, its sense, its relative tolerance (a fraction of its value) and the
-    lattice of its values over integer plans (:func:`~intervet_plan.model.lattice.level_step`)."""
+    """An objective level: its coefficients per column ``c`` and constant ``const``, its
+    sense, its relative tolerance (a fraction of its value) and the lattice of its values over
+    integer plans (:func:`~intervet_plan.model.lattice.level_step`)."""
 
     name: str
     c: np.ndarray
