@@ -329,17 +329,7 @@ def _check(args: argparse.Namespace) -> int:
         )
         for v in violations:
             print(f"  {v}")
-    swaps = blocking_swaps_of(ctx, table)
-    n = len(swaps)
-    if n:
-        print(
-            f"{n} blocking swap{'s' if n != 1 else ''} (an unplaced applicant of higher "
-            "priority could take the seat; SPEC 8.3):"
-        )
-        for line in swap_lines(swaps):
-            print(f"  {line}")
-    else:
-        print("no blocking swap: nobody is passed over for someone of lower priority")
+    print("\n".join(swap_lines(blocking_swaps_of(ctx, table))))
     return EXIT_INFEASIBLE if violations else EXIT_OK
 
 

@@ -256,9 +256,17 @@ def blocking_swaps_of(ctx: Context, table: pd.DataFrame) -> pd.DataFrame:
 
 
 def swap_lines(swaps: pd.DataFrame) -> list[str]:
-    """Blocking swaps as ``intervet-plan check`` prints them, one line each."""
-    return [
-        f"{r.participant_id} (priority {number_text(r.priority)}) could take the seat of "
+    """Blocking swaps as ``intervet-plan check`` prints them: a count line, then one line
+    each; or the line saying that nobody is passed over."""
+    n = len(swaps)
+    if not n:
+        return ["no blocking swap: nobody is passed over for someone of lower priority"]
+    head = (
+        f"{n} blocking swap{'s' if n != 1 else ''} (an unplaced applicant of higher priority "
+        "could take the seat; SPEC 8.3):"
+    )
+    return [head] + [
+        f"  {r.participant_id} (priority {number_text(r.priority)}) could take the seat of "
         f"{r.displaced_participant_id} (priority {number_text(r.displaced_priority)}) in "
         f"{r.offer_id}; kept by {r.kept_by}: {r.detail}"
         for r in swaps.itertuples(index=False)
