@@ -16,6 +16,7 @@ import datetime as dt
 
 import pandas as pd
 
+from intervet_plan.outputs.labels import counted
 from intervet_plan.outputs.run_folder import RunFolder
 
 HEADING = "## What the stop cancelled"
@@ -40,10 +41,6 @@ def _day(iso: str) -> str:
     return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
-def _n(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
-
-
 def _listed(blackouts: list[dict]) -> list[str]:
     """The countries the country-limited blackouts list, sorted."""
     return sorted({c for b in blackouts for c in b.get("countries") or ()})
@@ -58,17 +55,17 @@ def stop_sentence(blackouts: list[dict], effect: dict, placed: int | None) -> st
         where = f"to or from {', '.join(b['countries'])} " if b.get("countries") else ""
         spans.append(f"{where}from {_day(b['from'])} to {_day(b['to'])}")
     closed = (
-        f"{_n(effect['offers_closed'], 'offer', 'offers')} with "
-        f"{_n(effect['seats_closed'], 'seat', 'seats')} closed"
+        f"{counted(effect['offers_closed'], 'offer', 'offers')} with "
+        f"{counted(effect['seats_closed'], 'seat', 'seats')} closed"
     )
     some = effect.get("offers_closed_for_some") or 0
     if some:
         closed += (
-            f", {_n(some, 'offer', 'offers')} with "
-            f"{_n(effect['seats_closed_for_some'], 'seat', 'seats')} closed to applicants "
+            f", {counted(some, 'offer', 'offers')} with "
+            f"{counted(effect['seats_closed_for_some'], 'seat', 'seats')} closed to applicants "
             f"sent from {', '.join(_listed(blackouts))}"
         )
-    stranded = _n(effect["applicants_without_offer"], "applicant", "applicants")
+    stranded = counted(effect["applicants_without_offer"], "applicant", "applicants")
     left = f"{stranded} had no eligible offer left"
     if len(blackouts) == 1 and not blackouts[0].get("countries"):
         restart = "the restart"
@@ -80,9 +77,7 @@ def stop_sentence(blackouts: list[dict], effect: dict, placed: int | None) -> st
     if after is None or placed is None:
         plan = "there is no plan"
     else:
-        plan = (
-            f"the plan places {after} of its {_n(placed, 'mobility', 'mobilities')} after {restart}"
-        )
+        plan = f"the plan places {after} of its {counted(placed, 'mobility', 'mobilities')} after {restart}"
     return f"No mobility {' and none '.join(spans)}: {closed}; {left}; {plan}."
 
 

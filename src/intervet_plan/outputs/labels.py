@@ -172,3 +172,8 @@ def id_tokens(text: str, ids: Iterable[str]) -> list[str]:
         return []
     pattern = f"{_BEFORE}({'|'.join(re.escape(k) for k in ids)}){_AFTER}"
     return re.findall(pattern, text)
+
+
+def counted(count: int, one: str, many: str) -> str:
+    """A count with its noun: ``counted(1, "offer", "offers")`` is '1 offer'."""
+    return f"{count} {one if count == 1 else many}"

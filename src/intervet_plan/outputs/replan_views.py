@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from intervet_plan.outputs.labels import Labels, words
+from intervet_plan.outputs.labels import Labels, counted, words
 from intervet_plan.outputs.run_folder import RunFolder
 
 HEADING = "## Re-plan after the disruption"
@@ -31,10 +31,6 @@ REASON_WORDS = {
     "blackout": "a blackout covers its start",
     "status": "marked cancelled in the previous plan",
 }
-
-
-def _n(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
 
 
 def _stops(blackouts: list[dict]) -> str:
@@ -68,9 +64,9 @@ def replan_sentence(
     it = (
         "it" if by_stop and len(blackouts) == 1 else "the stop" if len(blackouts) == 1 else "a stop"
     )
-    parts = [never, f"{_n(cut, 'was', 'were')} cut short by {it}", f"{fixed} went ahead"]
+    parts = [never, f"{counted(cut, 'was', 'were')} cut short by {it}", f"{fixed} went ahead"]
     text = (
-        f"Of the {_n(before, 'placement', 'placements')} that started before "
+        f"Of the {counted(before, 'placement', 'placements')} that started before "
         f"{as_of or 'the re-plan'}, {', '.join(parts[:-1])} and {parts[-1]}"
     )
     if counts.get("kept") is None:
@@ -80,9 +76,9 @@ def replan_sentence(
     if dropped:
         fates.append(f"{dropped} dropped")
     planned = kept + moved + dropped
-    added_text = f"{_n(added, 'placement is', 'placements are')} added"
+    added_text = f"{counted(added, 'placement is', 'placements are')} added"
     return (
-        f"{text}; of the {_n(planned, 'planned one', 'planned ones')}, "
+        f"{text}; of the {counted(planned, 'planned one', 'planned ones')}, "
         f"{', '.join(fates[:-1])} and {fates[-1]}; {added_text}."
     )
 

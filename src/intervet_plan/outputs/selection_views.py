@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from intervet_plan.outputs.labels import Labels
+from intervet_plan.outputs.labels import Labels, counted
 from intervet_plan.outputs.run_folder import FAIRNESS_FILE, RESERVES_FILE, RunFolder
 from intervet_plan.solve.fairness import LEVEL_WORDS, RESERVES
 
@@ -28,10 +28,6 @@ NOBODY = (
     "Nobody was passed over for someone of lower priority: every unplaced applicant who could "
     "have taken a seat has a priority no higher than its holder's."
 )
-
-
-def _n(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
 
 
 def _has_plan(res: RunFolder) -> bool:
@@ -62,7 +58,7 @@ def audit_sentence(swaps: pd.DataFrame, order: list[str]) -> str:
     levels = [lv for lv in [*order, *LEVEL_WORDS, "none"] if lv in counts.index]
     levels = list(dict.fromkeys(levels)) + sorted(set(counts.index) - set(levels))
     head = (
-        f"{_n(people, 'applicant was', 'applicants were')} passed over for someone of lower "
+        f"{counted(people, 'applicant was', 'applicants were')} passed over for someone of lower "
         "priority"
     )
     if len(swaps) == 1:
@@ -159,12 +155,12 @@ def reserve_sentence(placements: int, with_reserve: int) -> str:
     if placements == 0:
         return "No placement is open to a reserve: every placement is fixed."
     if with_reserve == placements:
-        return f"All {_n(placements, 'placement has', 'placements have')} a reserve."
+        return f"All {counted(placements, 'placement has', 'placements have')} a reserve."
     if with_reserve == 0:
-        return f"None of the {_n(placements, 'placement', 'placements')} has a reserve."
+        return f"None of the {counted(placements, 'placement', 'placements')} has a reserve."
     none = placements - with_reserve
     return (
-        f"{with_reserve} of {_n(placements, 'placement', 'placements')} "
+        f"{with_reserve} of {counted(placements, 'placement', 'placements')} "
         f"{'has' if with_reserve == 1 else 'have'} a reserve; {none} "
         f"{'has' if none == 1 else 'have'} none."
     )
@@ -188,7 +184,7 @@ def reserves_text(res: RunFolder) -> str | None:
     fixed = int((res["allocation"]["status"] != "planned").sum())
     if fixed and len(p):
         sentence += (
-            f" The {_n(fixed, 'fixed placement', 'fixed placements')} (already under way or "
+            f" The {counted(fixed, 'fixed placement', 'fixed placements')} (already under way or "
             "done) need none and are not counted."
         )
     return f"{RESERVES_HEADING}\n\n{what}\n\n{sentence}"
@@ -237,7 +233,7 @@ def unreserved_text(res: RunFolder) -> str | None:
     if n == 0:
         return "Every offer has a reserve for at least one of its placements."
     return (
-        f"{_n(n, 'offer has', 'offers have')} no reserve for any of {'its' if n == 1 else 'their'}"
+        f"{counted(n, 'offer has', 'offers have')} no reserve for any of {'its' if n == 1 else 'their'}"
         " placements: if someone placed there withdraws, nobody can be called in their place."
     )
 
@@ -272,6 +268,6 @@ def unreserved_note(res: RunFolder) -> str | None:
     if n <= OFFERS:
         return None
     return (
-        f"and {_n(n - OFFERS, 'more offer', 'more offers')} (a placement with no row in "
+        f"and {counted(n - OFFERS, 'more offer', 'more offers')} (a placement with no row in "
         f"`{RESERVES_FILE}` has no reserve)."
     )
