@@ -201,6 +201,23 @@ def tiny_case(tmp_path: Path) -> Path:
     return write_case(tmp_path / "tiny", meta, tables)
 
 
+@pytest.fixture
+def women(tmp_path: Path) -> Path:
+    """The tiny case whose one soft target falls 2 persons short (worked by hand in test_tradeoff.py)."""
+    meta, tables = tiny_tables()
+    tables["activities"][0]["quota"] = "4"
+    write_case(tmp_path / "tiny", meta, tables)
+    s = tmp_path / "women.yaml"
+    target = {
+        "name": "women",
+        "share_of": {"gender": "F"},
+        "among": {"participant_type": "learner"},
+        "min": 1.0,
+    }
+    s.write_text(yaml.safe_dump({"name": "women", "case": "tiny", "targets": [target]}))
+    return s
+
+
 def run_cli(*args: str) -> tuple[int, str, str]:
     """Run ``intervet-plan ARGS`` in-process; return (exit code, stdout, stderr)."""
     out, err = io.StringIO(), io.StringIO()

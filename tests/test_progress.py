@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import run_cli, tiny_tables, write_case
+from conftest import run_cli
 from intervet_plan import progress
 from intervet_plan.solve.driver import LOG_NOTE
 
@@ -23,23 +23,6 @@ from intervet_plan.solve.driver import LOG_NOTE
 @pytest.fixture
 def every_stage(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(progress, "AFTER_S", 0.0)
-
-
-@pytest.fixture
-def women(tmp_path: Path) -> Path:
-    """The tiny case whose one soft target falls 2 persons short (see test_tradeoff.py)."""
-    meta, tables = tiny_tables()
-    tables["activities"][0]["quota"] = "4"
-    write_case(tmp_path / "tiny", meta, tables)
-    s = tmp_path / "women.yaml"
-    target = {
-        "name": "women",
-        "share_of": {"gender": "F"},
-        "among": {"participant_type": "learner"},
-        "min": 1.0,
-    }
-    s.write_text(yaml.safe_dump({"name": "women", "case": "tiny", "targets": [target]}))
-    return s
 
 
 LEVELS = ["placements", "stability", "targets", "priority", "preferences", "cost"]

@@ -30,7 +30,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import run_cli, tiny_tables, write_case
+from conftest import run_cli
 from intervet_plan import api
 from intervet_plan.errors import NoPlanError
 from intervet_plan.model.build import Goal
@@ -40,22 +40,6 @@ from intervet_plan.solve.tradeoff import Frontier, Point
 from intervet_plan.solve.types import Status
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def women(tmp_path: Path) -> Path:
-    meta, tables = tiny_tables()
-    tables["activities"][0]["quota"] = "4"
-    write_case(tmp_path / "tiny", meta, tables)
-    s = tmp_path / "women.yaml"
-    target = {
-        "name": "women",
-        "share_of": {"gender": "F"},
-        "among": {"participant_type": "learner"},
-        "min": 1.0,
-    }
-    s.write_text(yaml.safe_dump({"name": "women", "case": "tiny", "targets": [target]}))
-    return s
 
 
 def test_frontier_worked_by_hand(women: Path, tmp_path: Path) -> None:
