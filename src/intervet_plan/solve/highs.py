@@ -7,9 +7,11 @@ level to level. Each level:
 1. solves the relaxation and computes from its duals a bound that holds for every plan
    (``bounds.upper_bound``);
 2. rounds the relaxation's plan, or, when a few integer columns are fractional, completes it
-   by a MIP over those columns with the others fixed; a checked plan that reaches the bound is
-   optimal, and the MIP is not run (allocation problems are nearly totally unimodular, so this
-   is the common case);
+   by a MIP over those columns with the others fixed (when that finds no plan, with only the
+   0/1 columns fixed); a checked plan that reaches the bound is optimal, and the MIP is not
+   run (allocation problems are nearly totally unimodular, so this is the common case); where
+   the budget binds and the bound is the organisational-support split's, a plan may also be
+   proven through the split's cases (``highs_splits``, ``split_probe``);
 3. otherwise runs the MIP from the best plan in hand;
 4. fixes, for every later level, the integer columns whose reduced cost exceeds the slack
    between the bound and the level's value (``bounds.reduced_cost_fixings``), and adds the
@@ -19,6 +21,9 @@ Before a level that prices organisational support (the cost level, or any level 
 relaxation finds the budget binding), an activity whose placements provably cannot fall
 below the threshold gets its split fixed (z = 1, m = T), which closes the relaxation's gap on
 the cost level and tightens it where the budget binds.
+
+Relaxations of a million nonzeros or more are solved as ``highs_model.large_lp_strategy``
+says (interior point first, then primal simplex).
 """
 
 from __future__ import annotations
@@ -33,18 +38,24 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from intervet_plan.inputs.scenario import SolverSettings
-from intervet_plan.model.build import Goal, Model, OrgSupport
+from intervet_plan.model.build import Goal, Model
 from intervet_plan.solve.arrays import Arrays
 from intervet_plan.solve.bounds import (
     Bound,
     best_possible,
-    proves,
     reduced_cost_fixings,
     upper_bound,
 )
 from intervet_plan.solve.highs_frontier import FrontierOps
-from intervet_plan.solve.highs_model import PRIMAL_SIMPLEX, load_into, new_highs, trustworthy
+from intervet_plan.solve.highs_model import (
+    large_lp_strategy,
+    load_into,
+    new_highs,
+    trustworthy,
+)
+from intervet_plan.solve.highs_splits import SplitOps
 from intervet_plan.solve.levels import Level, level_bound, rounded
+from intervet_plan.solve.split_probe import SplitCase, case_bound, fixed_at_one
 from intervet_plan.solve.stopped import in_hand, limit_of, stopped_report, to_max
 from intervet_plan.solve.types import LevelReport, Method, Status
 
@@ -60,7 +71,7 @@ class _Relaxation:
     bound: Bound | None  # on the level's objective in maximisation form
 
 
-class HighsBackend(FrontierOps):
+class HighsBackend(FrontierOps, SplitOps):
     """One lexicographic run on HiGHS (see :class:`~intervet_plan.solve.levels.Backend`):
     the two HiGHS copies and the column bounds they share."""
 
@@ -98,6 +109,9 @@ class HighsBackend(FrontierOps):
         )
         self.budget_binds = False
         self.holding = False  # True while probing: a level's optimum binds no later level
+        self.split_case: SplitCase | None = None  # the last completion's splits fixed at 1
+        self.split_probes: list[Bound] | None = None  # and the probes that proved its level
+        self.relaxed = False  # has the relaxation been solved once (its basis is in hand)?
 
     def _highs(self, log_path: Path | None) -> highspy.Highs:
         h = new_highs(int(self.settings.threads))
@@ -161,12 +175,13 @@ class HighsBackend(FrontierOps):
         for h in (self.mip, self.lp):
             self._objective(h, c, sense)
         relaxation = self._relax(cmax)
-        found = self._complete(relaxation.x) if relaxation is not None else None
+        self.split_case, self.split_probes = None, None
+        found = self._complete(relaxation.x, cmax) if relaxation is not None else None
         plan = found[0] if found is not None else None
         if found is not None and relaxation is not None and relaxation.bound is not None:
             plan, method = found
-            if proves(float(cmax @ plan), relaxation.bound, step, self.settings.mip_gap):
-                best = best_possible(relaxation.bound, step)
+            best = self._proven_top(plan, cmax, relaxation.bound, level)
+            if best is not None:
                 self._accept(level, plan, relaxation)
                 bound = (best if sense == Goal.MAXIMISE else -best) + const
                 value = float(c @ plan + const)
@@ -209,10 +224,18 @@ class HighsBackend(FrontierOps):
             return
         c, sense = level.c, level.sense
         bound = level_bound(float(c @ x), level.const, sense, level.tolerance, level.step)
-        if relaxation is not None and relaxation.bound is not None:
-            level_max = bound if sense == Goal.MAXIMISE else -bound
+        level_max = bound if sense == Goal.MAXIMISE else -bound
+        proof = relaxation.bound if relaxation is not None else None
+        case, probes = self.split_case, self.split_probes
+        if case is not None and probes and fixed_at_one(case, probes, level.step, level_max):
+            # no plan kept at this level has a probed split at z = 0: fix them at 1, and the
+            # case's bound holds for every plan
+            ones = np.ones(len(case.cols))
+            self._set_bounds(case.cols, ones, ones)
+            proof = case.bound
+        if proof is not None:
             cols, lo, hi = reduced_cost_fixings(
-                relaxation.bound, level_max, self.lower, self.upper, self.arr.integer
+                proof, level_max, self.lower, self.upper, self.arr.integer
             )
             self._set_bounds(cols, lo, hi)
         used = np.flatnonzero(c).astype(np.int32)
@@ -226,7 +249,9 @@ class HighsBackend(FrontierOps):
         import highspy
 
         self._clock(self.lp)
-        self.lp.run()
+        with large_lp_strategy(self.lp, self.arr, first=not self.relaxed):
+            self.lp.run()
+        self.relaxed = True
         if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         sol = self.lp.getSolution()
@@ -237,7 +262,7 @@ class HighsBackend(FrontierOps):
         bound = upper_bound(self.rows, self.lower, self.upper, cmax, y) if y is not None else None
         return _Relaxation(x, bound)
 
-    def _complete(self, x_lp: np.ndarray) -> tuple[np.ndarray, Method] | None:
+    def _complete(self, x_lp: np.ndarray, cmax: np.ndarray) -> tuple[np.ndarray, Method] | None:
         """An integer plan from the relaxation's: rounded when every integer column is
         integral ("relaxation"), else a MIP over the fractional ones with the others fixed
         ("completion"). Checked against every bound and row; None when there is none."""
@@ -254,7 +279,11 @@ class HighsBackend(FrontierOps):
             if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 self._set_bounds(splits, self.lower[splits], self.upper[splits], keep=False)
                 return None
-            x_lp = np.array(self.lp.getSolution().col_value)
+            sol = self.lp.getSolution()
+            x_lp = np.array(sol.col_value)
+            if sol.dual_valid:
+                y = np.array(sol.row_dual)
+                self.split_case = case_bound(self.rows, self.lower, self.upper, splits, cmax, y)
             self._set_bounds(splits, self.lower[splits], self.upper[splits], keep=False)
         fractional = ints & (np.abs(x_lp - np.round(x_lp)) > 1e-6)
         k = int(fractional.sum())
@@ -264,15 +293,15 @@ class HighsBackend(FrontierOps):
         elif k > MAX_COMPLETION:
             return None
         else:
-            keep = np.flatnonzero(ints & ~fractional & (self.upper > self.lower)).astype(np.int32)
-            at = np.clip(np.round(x_lp[keep]), self.lower[keep], self.upper[keep])
-            self.mip.changeColsBounds(len(keep), keep, at, at)
-            self._clock(self.mip)
-            self.mip.run()
-            info = self.mip.getInfo()
-            found = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
-            x = rounded(np.array(self.mip.getSolution().col_value), ints) if found else None
-            self.mip.changeColsBounds(len(keep), keep, self.lower[keep], self.upper[keep])
+            free = ints & ~fractional & (self.upper > self.lower)
+            # First the integral integer columns fixed; when that leaves no plan (the loads,
+            # shortfalls and organisational-support counts of the relaxation's plan rarely fit
+            # its rounded pairs when the budget binds), only the integral 0/1 columns.
+            x = self._fixed_mip(x_lp, free)
+            if x is None:
+                binary = free & (self.lower >= 0) & (self.upper <= 1)
+                if binary.sum() < free.sum():
+                    x = self._fixed_mip(x_lp, binary)
             if x is None:
                 return None
         inside = np.all(x >= self.lower - 1e-9) and np.all(x <= self.upper + 1e-9)
@@ -280,6 +309,22 @@ class HighsBackend(FrontierOps):
         if not (inside and self.rows.satisfied(x, rel=1e-9, absolute=1e-6)):
             return None
         return x, Method.RELAXATION if k == 0 else Method.COMPLETION
+
+    def _fixed_mip(self, x_lp: np.ndarray, fix: np.ndarray) -> np.ndarray | None:
+        """The MIP with the columns ``fix`` held at the relaxation's rounded values: its plan,
+        or None when it finds none."""
+        import highspy
+
+        keep = np.flatnonzero(fix).astype(np.int32)
+        at = np.clip(np.round(x_lp[keep]), self.lower[keep], self.upper[keep])
+        self.mip.changeColsBounds(len(keep), keep, at, at)
+        self._clock(self.mip)
+        self.mip.run()
+        info = self.mip.getInfo()
+        found = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+        x = rounded(np.array(self.mip.getSolution().col_value), self.arr.integer) if found else None
+        self.mip.changeColsBounds(len(keep), keep, self.lower[keep], self.upper[keep])
+        return x
 
     def _branch(
         self, level: str, c: np.ndarray, const: float, start: np.ndarray | None
@@ -340,55 +385,3 @@ class HighsBackend(FrontierOps):
             0.0,
         )
         return report, message, x
-
-    def _split_fixings(self, x: np.ndarray) -> np.ndarray:
-        """The free ``past`` binaries (z) of the splits that are fractional in ``x`` and whose
-        placements in ``x`` reach the threshold (z = 1 is then the consistent value)."""
-        col = self.arr.col_of
-        out = []
-        for o in self.model.org_support:
-            z = col[o.past]
-            if self.lower[z] == self.upper[z] or abs(x[z] - round(x[z])) <= 1e-6:
-                continue
-            if x[o.pairs].sum() >= o.threshold - 1e-6:
-                out.append(z)
-        return np.array(out, np.int32)
-
-    def _tighten_org_support(self) -> None:
-        """Fix the split of each activity whose placements provably reach the threshold:
-        minimise its placements on the relaxation and bound that minimum from the duals."""
-        # The basis stays primal feasible when only the objective changes: primal simplex
-        # takes a fifth of the dual's time here (scale 10: 5 s against 26 s).
-        _, strategy = self.lp.getOptionValue("simplex_strategy")
-        self.lp.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
-        try:
-            for o in self.model.org_support:
-                self._tighten_split(o)
-        finally:
-            self.lp.setOptionValue("simplex_strategy", strategy)
-
-    def _tighten_split(self, o: OrgSupport) -> None:
-        import highspy
-
-        col = self.arr.col_of
-        z, m = col[o.past], col[o.first]
-        if self.lower[z] == self.upper[z]:
-            return
-        c = np.zeros(self.n)
-        c[o.pairs] = -1.0  # maximise -n
-        self._objective(self.lp, c, Goal.MAXIMISE)
-        self._clock(self.lp)
-        self.lp.run()
-        if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return
-        sol = self.lp.getSolution()
-        if not sol.dual_valid:
-            return
-        b = upper_bound(self.rows, self.lower, self.upper, c, np.array(sol.row_dual))
-        if b is None:
-            return
-        fewest = math.ceil(-(b.value + b.margin) - 1e-9)  # n >= fewest for every plan
-        if fewest >= o.threshold:
-            t = float(o.threshold)
-            cols = np.array([z, m], np.int32)
-            self._set_bounds(cols, np.array([1.0, t]), np.array([1.0, t]))

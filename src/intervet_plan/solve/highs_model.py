@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,6 +18,7 @@ if TYPE_CHECKING:
     import highspy
 
 PRIMAL_SIMPLEX = 4  # the value of the HiGHS option simplex_strategy for primal simplex
+LARGE_LP = 1_000_000  # nonzeros from which the relaxation is solved as large_lp_strategy says
 _scheduler_threads: int | None = None
 
 
@@ -84,3 +87,23 @@ def trustworthy(h: highspy.Highs, rows: Rows, c: np.ndarray, integer: np.ndarray
     if abs(float(c @ x) - reported) > 1e-6 * max(1.0, abs(reported)):
         return False
     return rows.satisfied(x)
+
+
+@contextmanager
+def large_lp_strategy(h: highspy.Highs, arr: Arrays, first: bool) -> Iterator[None]:
+    """How a relaxation of at least :data:`LARGE_LP` nonzeros is solved (else as HiGHS
+    chooses): the first, with no basis in hand, by interior point and crossover; the later
+    ones, whose basis from the level before stays primal feasible (a new objective, and a
+    bound row that the previous plan meets), by primal simplex. At scale 30 (2 million
+    nonzeros) the five relaxations took 135 s of CPU by dual simplex (100 s for the first
+    alone), 83 s so (benchmarks/README.md, "Scale 30")."""
+    if len(arr.rows.index) < LARGE_LP:
+        yield
+        return
+    option, value = ("solver", "ipm") if first else ("simplex_strategy", PRIMAL_SIMPLEX)
+    _, before = h.getOptionValue(option)
+    h.setOptionValue(option, value)
+    try:
+        yield
+    finally:
+        h.setOptionValue(option, before)
