@@ -9,6 +9,7 @@ is proven by one probe of a split at z = 0 instead of by branch and bound."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -76,20 +77,29 @@ def test_a_probe_proves_placements_with_the_values_branch_and_bound_proves(
 def test_large_relaxations_by_interior_point_then_primal_simplex_keep_every_optimum(
     budget_case: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    """The strategy is used from 1 million nonzeros on; here from 0, on the same case."""
-    runs: list[tuple[str, object]] = []
+    """The strategy is used from half a million nonzeros on; here from 0, on the same case: the
+    first relaxation by interior point, the next by primal simplex, the others as HiGHS
+    chooses; every option is given back."""
+    seen: list[tuple[int, object, object]] = []
     strategy = highs_model.large_lp_strategy
 
-    def recorded(h, arr, first):
-        runs.append(("first" if first else "later", h.getOptionValue("solver")[1]))
-        return strategy(h, arr, first)
+    @contextmanager
+    def recorded(h, arr, solved):
+        with strategy(h, arr, solved):
+            seen.append(
+                (solved, h.getOptionValue("solver")[1], h.getOptionValue("simplex_strategy")[1])
+            )
+            yield
+        assert h.getOptionValue("solver")[1] == "choose"
+        assert h.getOptionValue("simplex_strategy")[1] == 1
 
     monkeypatch.setattr(highs_model, "LARGE_LP", 0)
     monkeypatch.setattr(highs, "large_lp_strategy", recorded)
     values = _solve(budget_case)
     assert {k: v[0] for k, v in values.items() if k in VALUES} == VALUES
     assert all(v[2] == Status.OPTIMAL for v in values.values())
-    assert runs[0][0] == "first" and all(kind == "later" for kind, _ in runs[1:])
+    assert seen[:2] == [(0, "ipm", 1), (1, "choose", 4)]
+    assert all(s == (i, "choose", 1) for i, s in enumerate(seen) if i > 1)
 
 
 def _bound(value: float) -> Bound:

@@ -98,7 +98,8 @@ def test_unlimited_run_proves_every_level(tmp_path: Path) -> None:
         ("stability", "optimal", 0, 0, 0.0, "constant", None),
         ("targets", "optimal", 0, 0, 0.0, "completion", None),
         ("priority", "optimal", 46, 46, 0.0, "branch-and-bound", None),
-        ("preferences", "optimal", 5, 5, 0.0, "branch-and-bound", None),
+        # the completion around the priority plan reaches the relaxation's bound
+        ("preferences", "optimal", 5, 5, 0.0, "completion", None),
         ("cost", "optimal", 8778, 8778, 0.0, "relaxation", None),
     ]
     assert proven_rows(s) == [("objective levels", "all 6 proven optimal")]

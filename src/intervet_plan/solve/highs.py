@@ -22,8 +22,8 @@ relaxation finds the budget binding), an activity whose placements provably cann
 below the threshold gets its split fixed (z = 1, m = T), which closes the relaxation's gap on
 the cost level and tightens it where the budget binds.
 
-Relaxations of a million nonzeros or more are solved as ``highs_model.large_lp_strategy``
-says (interior point first, then primal simplex).
+Relaxations of half a million nonzeros or more are solved as ``highs_model.large_lp_strategy``
+says (interior point first, then primal simplex once).
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     import highspy
 
 MAX_COMPLETION = 2000  # fractional integer columns a completion MIP may take on
+NEIGHBOURHOOD_NODES = 500  # nodes of the completion around the plan in hand
 
 
 @dataclass
@@ -111,7 +112,7 @@ class HighsBackend(FrontierOps, SplitOps):
         self.holding = False  # True while probing: a level's optimum binds no later level
         self.split_case: SplitCase | None = None  # the last completion's splits fixed at 1
         self.split_probes: list[Bound] | None = None  # and the probes that proved its level
-        self.relaxed = False  # has the relaxation been solved once (its basis is in hand)?
+        self.relaxations = 0  # how many times _relax has solved the relaxation
 
     def _highs(self, log_path: Path | None) -> highspy.Highs:
         h = new_highs(int(self.settings.threads))
@@ -249,9 +250,9 @@ class HighsBackend(FrontierOps, SplitOps):
         import highspy
 
         self._clock(self.lp)
-        with large_lp_strategy(self.lp, self.arr, first=not self.relaxed):
+        with large_lp_strategy(self.lp, self.arr, self.relaxations):
             self.lp.run()
-        self.relaxed = True
+        self.relaxations += 1
         if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         sol = self.lp.getSolution()
@@ -298,10 +299,14 @@ class HighsBackend(FrontierOps, SplitOps):
             # shortfalls and organisational-support counts of the relaxation's plan rarely fit
             # its rounded pairs when the budget binds), only the integral 0/1 columns.
             x = self._fixed_mip(x_lp, free)
-            if x is None:
-                binary = free & (self.lower >= 0) & (self.upper <= 1)
-                if binary.sum() < free.sum():
-                    x = self._fixed_mip(x_lp, binary)
+            binary = free & (self.lower >= 0) & (self.upper <= 1)
+            if x is None and binary.sum() < free.sum():
+                x = self._fixed_mip(x_lp, binary)
+            if x is None and self.x is not None and self._meets_rows(self.x):
+                # the neighbourhood of the plan in hand: the 0/1 columns on which it and the
+                # relaxation agree held, from that plan, for a few nodes (as RINS does)
+                agree = binary & (np.round(x_lp) == self.x)
+                x = self._fixed_mip(x_lp, agree, start=self.x, nodes=NEIGHBOURHOOD_NODES)
             if x is None:
                 return None
         inside = np.all(x >= self.lower - 1e-9) and np.all(x <= self.upper + 1e-9)
@@ -310,20 +315,39 @@ class HighsBackend(FrontierOps, SplitOps):
             return None
         return x, Method.RELAXATION if k == 0 else Method.COMPLETION
 
-    def _fixed_mip(self, x_lp: np.ndarray, fix: np.ndarray) -> np.ndarray | None:
-        """The MIP with the columns ``fix`` held at the relaxation's rounded values: its plan,
-        or None when it finds none."""
+    def _fixed_mip(
+        self,
+        x_lp: np.ndarray,
+        fix: np.ndarray,
+        start: np.ndarray | None = None,
+        nodes: int | None = None,
+    ) -> np.ndarray | None:
+        """The MIP with the columns ``fix`` held at the relaxation's rounded values (from
+        ``start``, for at most ``nodes`` nodes): its best plan, or None when it finds none."""
         import highspy
 
+        h = self.mip
         keep = np.flatnonzero(fix).astype(np.int32)
         at = np.clip(np.round(x_lp[keep]), self.lower[keep], self.upper[keep])
-        self.mip.changeColsBounds(len(keep), keep, at, at)
-        self._clock(self.mip)
-        self.mip.run()
-        info = self.mip.getInfo()
-        found = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
-        x = rounded(np.array(self.mip.getSolution().col_value), self.arr.integer) if found else None
-        self.mip.changeColsBounds(len(keep), keep, self.lower[keep], self.upper[keep])
+        h.changeColsBounds(len(keep), keep, at, at)
+        _, max_nodes = h.getOptionValue("mip_max_nodes")
+        if nodes is not None:
+            h.setOptionValue("mip_max_nodes", min(nodes, max_nodes))
+        if start is not None:
+            sol = highspy.HighsSolution()
+            sol.col_value = start.tolist()
+            sol.value_valid = True
+            h.setSolution(sol)
+        self._clock(h)
+        x = None
+        try:
+            h.run()
+            info = h.getInfo()
+            if info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible:
+                x = rounded(np.array(h.getSolution().col_value), self.arr.integer)
+        finally:
+            h.setOptionValue("mip_max_nodes", max_nodes)
+            h.changeColsBounds(len(keep), keep, self.lower[keep], self.upper[keep])
         return x
 
     def _branch(

@@ -18,7 +18,10 @@ if TYPE_CHECKING:
     import highspy
 
 PRIMAL_SIMPLEX = 4  # the value of the HiGHS option simplex_strategy for primal simplex
-LARGE_LP = 1_000_000  # nonzeros from which the relaxation is solved as large_lp_strategy says
+# nonzeros from which the relaxation is solved as large_lp_strategy says: measured at 289,000
+# (scale 10, baseline targets: no gain), 683,000 (scale 10, country targets and a binding
+# budget: the first relaxation 12 s instead of 40 s) and 2 million (scale 30: 17 s against 93 s)
+LARGE_LP = 500_000
 _scheduler_threads: int | None = None
 
 
@@ -90,17 +93,18 @@ def trustworthy(h: highspy.Highs, rows: Rows, c: np.ndarray, integer: np.ndarray
 
 
 @contextmanager
-def large_lp_strategy(h: highspy.Highs, arr: Arrays, first: bool) -> Iterator[None]:
-    """How a relaxation of at least :data:`LARGE_LP` nonzeros is solved (else as HiGHS
-    chooses): the first, with no basis in hand, by interior point and crossover; the later
-    ones, whose basis from the level before stays primal feasible (a new objective, and a
-    bound row that the previous plan meets), by primal simplex. At scale 30 (2 million
-    nonzeros) the five relaxations took 135 s of CPU by dual simplex (100 s for the first
-    alone), 83 s so (benchmarks/README.md, "Scale 30")."""
-    if len(arr.rows.index) < LARGE_LP:
+def large_lp_strategy(h: highspy.Highs, arr: Arrays, solved: int) -> Iterator[None]:
+    """How a relaxation of at least :data:`LARGE_LP` nonzeros is solved, the relaxation having
+    been ``solved`` times before (else as HiGHS chooses, the dual simplex from the basis in
+    hand): the first, with no basis, by interior point and crossover; the next by primal
+    simplex, because the crossover's vertex stays primal feasible under the next objective
+    but is far from dual feasible (scale 30: the next level took 2 s by primal simplex, 77 s
+    by dual simplex); the later ones by dual simplex again, the faster from a simplex basis
+    (benchmarks/README.md, "Scale 30")."""
+    if len(arr.rows.index) < LARGE_LP or solved > 1:
         yield
         return
-    option, value = ("solver", "ipm") if first else ("simplex_strategy", PRIMAL_SIMPLEX)
+    option, value = ("solver", "ipm") if solved == 0 else ("simplex_strategy", PRIMAL_SIMPLEX)
     _, before = h.getOptionValue(option)
     h.setOptionValue(option, value)
     try:
