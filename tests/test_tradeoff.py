@@ -252,6 +252,35 @@ def test_a_failed_walk_never_fails_the_run(women: Path, tmp_path: Path, monkeypa
     assert note in stdout
 
 
+def test_the_walk_takes_at_most_as_long_as_the_solve_without_a_time_limit(
+    women: Path, tmp_path: Path, monkeypatch
+) -> None:
+    limits: list[float | None] = []
+    walk = shortfall.frontier
+
+    def recorded(model, settings, *args, **kwargs):
+        limits.append(settings.time_limit_s)
+        return walk(model, settings, *args, **kwargs)
+
+    monkeypatch.setattr(shortfall, "frontier", recorded)
+    monkeypatch.setattr(shortfall, "WALK_MIN_S", 0.0)
+    code, _, stderr = run_cli("run", str(women), "--no-report", "--out", str(tmp_path / "a"))
+    assert code == 0, stderr
+    solve_s = json.loads((tmp_path / "a" / "summary.json").read_text())["timings_s"]["solve"]
+    # the solve's own seconds (summary.json rounds them to the millisecond)
+    assert len(limits) == 1 and limits[0] == pytest.approx(solve_s, abs=5e-4)
+    monkeypatch.setattr(shortfall, "WALK_MIN_S", 60.0)
+    code, _, stderr = run_cli("run", str(women), "--no-report", "--out", str(tmp_path / "b"))
+    assert code == 0, stderr
+    assert limits[1] == 60.0
+    limited = women.read_text() + "solver: {time_limit_s: 7}\n"
+    (women.parent / "limited.yaml").write_text(limited)
+    scenario = str(women.parent / "limited.yaml")
+    code, _, stderr = run_cli("run", scenario, "--no-report", "--out", str(tmp_path / "c"))
+    assert code == 0, stderr
+    assert limits[2] == 7.0
+
+
 @pytest.mark.slow
 def test_budget_tight_run_shows_what_the_targets_cost(tmp_path: Path) -> None:
     out = tmp_path / "tight"

@@ -8,6 +8,7 @@ adjacent, no plan in time, a solver failure), the run goes on and the plan says 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from intervet_plan.errors import InputError, IntervetError
 from intervet_plan.inputs.scenario import SolverSettings
@@ -17,6 +18,10 @@ from intervet_plan.solve.tradeoff import frontier
 from intervet_plan.solve.types import Status
 
 WALK_POINTS = 5  # points of the frontier a run walks, its own plan included
+# With no time limit in the scenario, the walk may take as long as the solve, and at least
+# this: each point is a MIP as hard as a level, and where the budget binds (scale 10, EUR 8 M)
+# an unlimited walk ran for over an hour and 4 GB after a solve of a few minutes.
+WALK_MIN_S = 60.0
 TOL = 1e-6
 
 
@@ -31,9 +36,10 @@ def soft_shortfall(plan: Plan) -> float:
 def walk_shortfall(plan: Plan, settings: SolverSettings, points: int = WALK_POINTS) -> None:
     """When some soft target of a plan (optimal or feasible) falls short, walk up to
     ``points`` points of its placements/targets frontier into ``plan.tradeoff``, in the
-    scenario's time limit (``settings.time_limit_s`` for the whole walk, on HiGHS), with its
-    seconds in ``plan.timings["tradeoff"]``; or say in ``plan.tradeoff_note`` why not. Never
-    raises an :class:`~intervet_plan.errors.IntervetError`: the run does not depend on it."""
+    scenario's time limit (``settings.time_limit_s`` for the whole walk, on HiGHS; without
+    one, :func:`walk_limit`), with its seconds in ``plan.timings["tradeoff"]``; or say in
+    ``plan.tradeoff_note`` why not. Never raises an
+    :class:`~intervet_plan.errors.IntervetError`: the run does not depend on it."""
     if plan.status not in (Status.OPTIMAL, Status.FEASIBLE) or soft_shortfall(plan) <= TOL:
         return
     order = list(plan.ctx.objective)
@@ -53,9 +59,10 @@ def walk_shortfall(plan: Plan, settings: SolverSettings, points: int = WALK_POIN
         )
         return
     t0 = time.perf_counter()
+    limited = replace(settings, time_limit_s=walk_limit(plan, settings))
     try:
         plan.tradeoff = frontier(
-            plan.model, settings, order, plan.ctx.scenario.tolerances, TRADEOFF_LEVELS, points
+            plan.model, limited, order, plan.ctx.scenario.tolerances, TRADEOFF_LEVELS, points
         )
     except InputError as e:  # another level lies between them
         reason = "; ".join(p.message for p in e.problems)
@@ -63,6 +70,14 @@ def walk_shortfall(plan: Plan, settings: SolverSettings, points: int = WALK_POIN
     except IntervetError as e:  # infeasible, no plan in time, a solver failure
         plan.tradeoff_note = f"the frontier could not be walked: {e}"
     plan.timings["tradeoff"] = time.perf_counter() - t0
+
+
+def walk_limit(plan: Plan, settings: SolverSettings) -> float:
+    """The seconds the walk may take: the scenario's time limit, or without one as long as
+    the solve took, and at least :data:`WALK_MIN_S`."""
+    if settings.time_limit_s is not None:
+        return settings.time_limit_s
+    return max(WALK_MIN_S, plan.timings.get("solve", 0.0))
 
 
 def shortfall_line(plan: Plan) -> str | None:
