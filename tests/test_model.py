@@ -364,3 +364,33 @@ def test_a_fractional_relaxation_is_completed_or_branched(tmp_path, monkeypatch)
     branched = solve_tiny_capped(tmp_path / "b")
     assert branched.result.levels[0].method == "branch-and-bound"
     assert branched.values == plan.values
+
+
+def test_exclusion_counts_match_every_pair_judged(tmp_path: Path, monkeypatch) -> None:
+    """unplaced.csv's counts per exclusion rule: the offers of activities not applied for are
+    counted, the others judged in pieces of CHUNK pairs (memory and time at scale 30); the
+    counts are those of judging every (participant, offer) pair (``explain``), in any piece."""
+    from intervet_plan.domain import eligibility
+
+    meta, tables = tiny_tables()
+    for p in tables["participants"][:3]:  # not available: every applied offer excluded
+        p["available_from"], p["available_to"] = "2020-11-01", "2020-11-30"
+    tables["participants"][3]["sector"] = "mining"  # no learner offer takes it but O2 ('*')
+    write_case(tmp_path / "case", meta, tables)
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump({"name": "x", "case": "case"}))
+    ctx = build_context(api.load(tmp_path / "s.yaml").case, load_scenario(tmp_path / "s.yaml"))
+    ids = list(ctx.case.participants.index)
+    ex = eligibility.explain(ctx.case, ctx.window, ids)
+    expected = (
+        ex[ex["rule"].notna()]
+        .groupby(["participant_id", "rule"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(index=ids, columns=list(eligibility.RULES), fill_value=0)
+        .astype(int)
+    )
+    assert expected.loc["P1", "availability"] == 2 and expected.loc["P1", "activity"] == 2
+    for chunk in (1, 3, eligibility.CHUNK):  # one pair at a time, a few, all at once
+        monkeypatch.setattr(eligibility, "CHUNK", chunk)
+        got = eligibility.exclusion_counts(ctx.case, ctx.window, ids)
+        assert got.to_dict("index") == expected.to_dict("index")

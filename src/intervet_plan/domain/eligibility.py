@@ -252,10 +252,37 @@ def exclusion_counts(case: Case, window: Window, participant_ids: Iterable[str])
     ids = list(participant_ids)
     if not ids:
         return pd.DataFrame(columns=list(RULES), dtype=int)
-    ex = explain(case, window, ids)
-    ex = ex[ex["rule"].notna()]
-    counts = ex.groupby(["participant_id", "rule"]).size().unstack(fill_value=0)
-    return counts.reindex(index=ids, columns=list(RULES), fill_value=0).fillna(0).astype(int)
+    parts, offers = case.participants, case.offers
+    # An offer of an activity the participant did not apply for fails the first rule,
+    # "activity": those are counted, and only the offers of the applied activities judged,
+    # in pieces of about CHUNK pairs (at scale 30, 5,000 applicants with no eligible offer
+    # against 6,754 offers: judging every pair took 1.3 GB and 8 s).
+    of_activity = {a: np.asarray(ix) for a, ix in offers.groupby("activity_id").indices.items()}
+    pp = parts.index.get_indexer(ids)
+    if (pp < 0).any():
+        raise KeyError("unknown participant_id")
+    none = np.zeros(0, np.int64)
+    mine = [
+        np.concatenate([of_activity.get(a, none) for a in acts] or [none])
+        for acts in parts["activities"].to_numpy()[pp]
+    ]
+    sizes = np.array([len(m) for m in mine])
+    counts = pd.DataFrame(0, index=pd.Index(ids, name="participant_id"), columns=list(RULES))
+    counts["activity"] = len(offers) - sizes
+    ends = np.cumsum(sizes)
+    at = 0
+    while at < len(ids):
+        stop = max(at + 1, int(np.searchsorted(ends, ends[at] - sizes[at] + CHUNK, side="right")))
+        p_pos = np.repeat(pp[at:stop], sizes[at:stop])
+        if len(p_pos):
+            o_pos = np.concatenate(mine[at:stop])
+            rule = pd.Series(first_failing_rule(case, pairs_frame(case, p_pos, o_pos), window))
+            judged = pd.DataFrame({"p": parts.index.to_numpy()[p_pos], "rule": rule})
+            judged = judged[judged["rule"].notna()]
+            for (p, r), n in judged.groupby(["p", "rule"]).size().items():
+                counts.at[p, r] += int(n)
+        at = stop
+    return counts.astype(int)
 
 
 CHUNK = 1_000_000  # date-window candidates judged at once by candidate_pairs
