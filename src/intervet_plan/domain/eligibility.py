@@ -263,7 +263,7 @@ def exclusion_counts(case: Case, window: Window, participant_ids: Iterable[str])
         raise KeyError("unknown participant_id")
     none = np.zeros(0, np.int64)
     mine = [
-        np.concatenate([of_activity.get(a, none) for a in acts] or [none])
+        np.concatenate([of_activity.get(a, none) for a in dict.fromkeys(acts)] or [none])
         for acts in parts["activities"].to_numpy()[pp]
     ]
     sizes = np.array([len(m) for m in mine])
