@@ -394,3 +394,7 @@ def test_exclusion_counts_match_every_pair_judged(tmp_path: Path, monkeypatch) -
         monkeypatch.setattr(eligibility, "CHUNK", chunk)
         got = eligibility.exclusion_counts(ctx.case, ctx.window, ids)
         assert got.to_dict("index") == expected.to_dict("index")
+    # an id asked twice gets its row twice, the same row
+    twice = eligibility.exclusion_counts(ctx.case, ctx.window, ["P1", "P1", "P4"])
+    assert list(twice.index) == ["P1", "P1", "P4"]
+    assert twice.iloc[0].to_dict() == twice.iloc[1].to_dict() == expected.loc["P1"].to_dict()

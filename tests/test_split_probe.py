@@ -27,7 +27,7 @@ from intervet_plan.model.build import build_model
 from intervet_plan.solve.bounds import Bound
 from intervet_plan.solve.driver import solve
 from intervet_plan.solve.split_probe import SplitCase, cases_top, fixed_at_one
-from intervet_plan.solve.types import Method, Status
+from intervet_plan.solve.types import Status
 
 # the level values of this case, proven by branch and bound with the probes switched off
 VALUES = {"placements": 515, "priority": 30272, "preferences": 407, "cost": 799999}
@@ -114,15 +114,3 @@ def test_the_cases_bound_every_plan_and_fix_the_splits_only_below_the_level():
     assert fixed_at_one(case, [_bound(514.2), _bound(503.0)], 1.0, 515.0)
     # ... but with a tolerance that keeps plans of 514, the first split may be at 0
     assert not fixed_at_one(case, [_bound(514.2), _bound(503.0)], 1.0, 514.0)
-
-
-def test_the_probe_method_is_the_completion_method():
-    """The levels proven by probes report the method of their plan (SPEC: summary.json
-    levels[].method keeps its four values)."""
-    assert {m.value for m in Method} == {
-        "constant",
-        "relaxation",
-        "completion",
-        "branch-and-bound",
-        "none",
-    }

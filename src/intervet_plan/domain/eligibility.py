@@ -249,10 +249,12 @@ def explain(
 
 def exclusion_counts(case: Case, window: Window, participant_ids: Iterable[str]) -> pd.DataFrame:
     """For each given participant: how many offers each rule excluded (rules as columns)."""
-    ids = list(participant_ids)
-    if not ids:
+    asked = list(participant_ids)
+    if not asked:
         return pd.DataFrame(columns=list(RULES), dtype=int)
+    ids = list(dict.fromkeys(asked))  # each once; a repeated id gets the same row
     parts, offers = case.participants, case.offers
+    ix = ListIndex.of(case)
     # An offer of an activity the participant did not apply for fails the first rule,
     # "activity": those are counted, and only the offers of the applied activities judged,
     # in pieces of about CHUNK pairs (at scale 30, 5,000 applicants with no eligible offer
@@ -276,13 +278,14 @@ def exclusion_counts(case: Case, window: Window, participant_ids: Iterable[str])
         p_pos = np.repeat(pp[at:stop], sizes[at:stop])
         if len(p_pos):
             o_pos = np.concatenate(mine[at:stop])
-            rule = pd.Series(first_failing_rule(case, pairs_frame(case, p_pos, o_pos), window))
+            f = pairs_frame(case, p_pos, o_pos)
+            rule = pd.Series(first_failing_rule(case, f, window, ix))
             judged = pd.DataFrame({"p": parts.index.to_numpy()[p_pos], "rule": rule})
             judged = judged[judged["rule"].notna()]
             for (p, r), n in judged.groupby(["p", "rule"]).size().items():
                 counts.at[p, r] += int(n)
         at = stop
-    return counts.astype(int)
+    return counts.reindex(asked).astype(int)
 
 
 CHUNK = 1_000_000  # date-window candidates judged at once by candidate_pairs

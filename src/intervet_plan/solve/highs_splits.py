@@ -71,6 +71,7 @@ class SplitOps:
                 cmax,
                 stop_at=value - step / 2,
                 enough=value + step / 2,
+                objective=(level.c, level.sense == Goal.MAXIMISE),
             )
             if b is None or best_possible(b, step) > value + 1e-9 * max(1.0, abs(value)):
                 return None

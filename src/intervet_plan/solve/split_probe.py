@@ -66,13 +66,14 @@ def probe_split(
     cmax: np.ndarray,
     stop_at: float,
     enough: float,
+    objective: tuple[np.ndarray, bool],
 ) -> Bound | None:
     """A bound on the level (maximisation form) over the plans with split ``z`` at 0: the
     relaxation with z's upper bound at 0, by dual simplex from the basis in hand, stopped
     once its objective falls to ``stop_at``. When the multipliers at that stop do not bound
     the level below ``enough`` (HiGHS's dual simplex may stop on its perturbed costs), the
-    probe goes on to the optimum. ``lp`` holds the level's objective; its bounds and options
-    are given back as they were."""
+    probe goes on to the optimum. ``lp`` holds the level's ``objective`` (its coefficients,
+    and whether it maximises), given back with the bounds and options as they were."""
     import highspy
 
     one = np.array([z], np.int32)
@@ -83,8 +84,7 @@ def probe_split(
     # HiGHS's dual simplex stops at objective_bound only when it minimises: the probe
     # minimises -cmax.x (the same problem, so the basis stays dual feasible), stopped when
     # its dual objective rises to -stop_at
-    sense = lp.getObjectiveSense()[1]
-    cost = np.array(lp.getLp().col_cost_)
+    cost, maximise = objective
     columns = np.arange(len(cmax), dtype=np.int32)
     lp.changeColsCost(len(cmax), columns, -cmax)
     lp.changeObjectiveSense(highspy.ObjSense.kMinimize)
@@ -111,7 +111,9 @@ def probe_split(
         lp.setOptionValue("objective_bound", objective_bound)
         lp.setOptionValue("simplex_strategy", strategy)
         lp.changeColsCost(len(cmax), columns, cost)
-        lp.changeObjectiveSense(sense)
+        lp.changeObjectiveSense(
+            highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize
+        )
         lp.changeColsBounds(1, one, np.array([lower[z]]), np.array([upper[z]]))
     return bound
 
