@@ -51,6 +51,7 @@ from intervet_plan.solve.highs_model import (
     large_lp_strategy,
     load_into,
     new_highs,
+    run_held,
     trustworthy,
 )
 from intervet_plan.solve.highs_splits import SplitOps
@@ -324,31 +325,11 @@ class HighsBackend(FrontierOps, SplitOps):
     ) -> np.ndarray | None:
         """The MIP with the columns ``fix`` held at the relaxation's rounded values (from
         ``start``, for at most ``nodes`` nodes): its best plan, or None when it finds none."""
-        import highspy
-
-        h = self.mip
         keep = np.flatnonzero(fix).astype(np.int32)
         at = np.clip(np.round(x_lp[keep]), self.lower[keep], self.upper[keep])
-        h.changeColsBounds(len(keep), keep, at, at)
-        _, max_nodes = h.getOptionValue("mip_max_nodes")
-        if nodes is not None:
-            h.setOptionValue("mip_max_nodes", min(nodes, max_nodes))
-        if start is not None:
-            sol = highspy.HighsSolution()
-            sol.col_value = start.tolist()
-            sol.value_valid = True
-            h.setSolution(sol)
-        self._clock(h)
-        x = None
-        try:
-            h.run()
-            info = h.getInfo()
-            if info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible:
-                x = rounded(np.array(h.getSolution().col_value), self.arr.integer)
-        finally:
-            h.setOptionValue("mip_max_nodes", max_nodes)
-            h.changeColsBounds(len(keep), keep, self.lower[keep], self.upper[keep])
-        return x
+        self._clock(self.mip)
+        held = (keep, at, self.lower[keep], self.upper[keep])
+        return run_held(self.mip, held, self.arr.integer, start, nodes)
 
     def _branch(
         self, level: str, c: np.ndarray, const: float, start: np.ndarray | None

@@ -111,3 +111,37 @@ def large_lp_strategy(h: highspy.Highs, arr: Arrays, solved: int) -> Iterator[No
         yield
     finally:
         h.setOptionValue(option, before)
+
+
+def run_held(
+    h: highspy.Highs,
+    held: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    integer: np.ndarray,
+    start: np.ndarray | None = None,
+    nodes: int | None = None,
+) -> np.ndarray | None:
+    """Run the MIP ``h`` with columns held at values, ``held`` = (columns, values, their
+    lower and upper bounds to give back), from ``start`` and for at most ``nodes`` nodes (never
+    more than its own node limit): its best plan, rounded, or None when it finds none."""
+    import highspy
+
+    cols, at, lower, upper = held
+    h.changeColsBounds(len(cols), cols, at, at)
+    _, max_nodes = h.getOptionValue("mip_max_nodes")
+    if nodes is not None:
+        h.setOptionValue("mip_max_nodes", min(nodes, max_nodes))
+    if start is not None:
+        sol = highspy.HighsSolution()
+        sol.col_value = start.tolist()
+        sol.value_valid = True
+        h.setSolution(sol)
+    x = None
+    try:
+        h.run()
+        info = h.getInfo()
+        if info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible:
+            x = rounded(np.array(h.getSolution().col_value), integer)
+    finally:
+        h.setOptionValue("mip_max_nodes", max_nodes)
+        h.changeColsBounds(len(cols), cols, lower, upper)
+    return x
