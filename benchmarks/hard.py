@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -83,19 +82,11 @@ def reference(name: str, case_dir: str) -> dict:
 
 
 def child(args: list[str], timeout: float | None = None) -> dict:
-    """Run this script with ``args`` in a fresh process; its last line of output as JSON, or
-    ``{"timeout": seconds}``."""
-    try:
-        out = subprocess.run(
-            [sys.executable, __file__, *args],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=timeout,
-        )
-    except subprocess.TimeoutExpired:
-        return {"timeout": timeout}
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    """Run this script with ``args`` in a fresh process (``run.in_child``)."""
+    sys.path.insert(0, str(HERE))
+    from run import in_child
+
+    return in_child(__file__, args, timeout)
 
 
 def table(rows: list[tuple[str, dict, dict | None]]) -> str:

@@ -129,10 +129,12 @@ def reference_run(case_dir: str) -> dict:
     return out
 
 
-def run_reference(case_dir: Path, timeout: float) -> dict:
+def in_child(script: str, args: list[str], timeout: float | None = None) -> dict:
+    """Run ``script`` with ``args`` in a fresh process: its last line of output as JSON, or
+    ``{"timeout": seconds}``."""
     try:
         out = subprocess.run(
-            [sys.executable, __file__, "--reference-one", str(case_dir)],
+            [sys.executable, script, *args],
             capture_output=True,
             text=True,
             check=True,
@@ -141,6 +143,10 @@ def run_reference(case_dir: Path, timeout: float) -> dict:
     except subprocess.TimeoutExpired:
         return {"timeout": timeout}
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run_reference(case_dir: Path, timeout: float) -> dict:
+    return in_child(__file__, ["--reference-one", str(case_dir)], timeout)
 
 
 def machine() -> str:
