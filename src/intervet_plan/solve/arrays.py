@@ -15,22 +15,17 @@ import numpy as np
 import pulp
 
 from intervet_plan.model.build import Model, Objective
-from intervet_plan.model.matrix import Rows
+from intervet_plan.model.matrix import Matrix, Rows
 
 __all__ = ["Arrays", "Rows", "to_arrays"]
 
 
 @dataclass
-class Arrays:
+class Arrays(Matrix):
     """The model's columns (``names``, their bounds and integrality) and its ``rows``
-    (``row_names``). ``cols``: the PuLP variables, when flattened from the PuLP problem."""
+    (``row_names``), as a :class:`~intervet_plan.model.matrix.Matrix`, with the levels when
+    built from arrays. ``cols``: the PuLP variables, when flattened from the PuLP problem."""
 
-    names: list[str]
-    lower: np.ndarray
-    upper: np.ndarray
-    integer: np.ndarray
-    rows: Rows
-    row_names: list[str]
     objectives: dict[str, Objective] | None = None  # the levels, when built from arrays
     cols: list[pulp.LpVariable] | None = None
     _col_of: dict[str, int] | None = field(default=None, repr=False)
